@@ -1,0 +1,145 @@
+/**
+ * AWS client factories: one place that decides region, endpoint, credentials profile, retry
+ * policy and call recording for every service the product talks to. No business logic.
+ */
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { EFSClient } from "@aws-sdk/client-efs";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { SFNClient } from "@aws-sdk/client-sfn";
+import type { MiddlewareStack } from "@smithy/types";
+
+export type ServiceName = "ec2" | "efs" | "lambda" | "sfn";
+
+/** One AWS call as sent (recorded before it leaves, completed when it returns). */
+export interface RecordedCall {
+  service: ServiceName;
+  command: string;
+  /** Whether the operation changes state (anything not Describe/List/Get). */
+  mutating: boolean;
+  ok: boolean;
+  errorName?: string;
+  /** Attempts the SDK made for this call (1 = no retry). */
+  attempts: number;
+}
+
+export class CallRecorder {
+  readonly calls: RecordedCall[] = [];
+
+  record(call: RecordedCall): void {
+    this.calls.push(call);
+  }
+
+  count(filter?: (c: RecordedCall) => boolean): number {
+    return filter ? this.calls.filter(filter).length : this.calls.length;
+  }
+
+  mutating(): RecordedCall[] {
+    return this.calls.filter((c) => c.mutating);
+  }
+
+  /** `service:Command` → number of calls. */
+  byCommand(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const c of this.calls) {
+      const key = `${c.service}:${c.command}`;
+      out[key] = (out[key] ?? 0) + 1;
+    }
+    return out;
+  }
+}
+
+const READ_ONLY_PREFIXES = ["Describe", "List", "Get"];
+
+export function isMutatingCommand(command: string): boolean {
+  return !READ_ONLY_PREFIXES.some((p) => command.startsWith(p));
+}
+
+export interface ClientOptions {
+  region?: string;
+  /** Overrides every service's endpoint (else the SDK's AWS_ENDPOINT_URL[_<SERVICE>] rules apply). */
+  endpoint?: string;
+  profile?: string;
+  /** Total attempts per call, first one included. Default 8: room for throttling bursts. */
+  maxAttempts?: number;
+  recorder?: CallRecorder;
+}
+
+export interface AwsClients {
+  ec2: EC2Client;
+  efs: EFSClient;
+  lambda: LambdaClient;
+  sfn: SFNClient;
+  /** The region the clients resolved (argument, environment, or the profile's config file). */
+  region(): Promise<string>;
+}
+
+interface Recordable {
+  middlewareStack: MiddlewareStack<object, object>;
+}
+
+function attachRecorder(client: Recordable, service: ServiceName, recorder: CallRecorder): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = String((context as { commandName?: string }).commandName ?? "Unknown").replace(
+        /Command$/,
+        "",
+      );
+      const base = { service, command, mutating: isMutatingCommand(command) };
+      try {
+        const out = await next(args);
+        const attempts = (out.output as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+        recorder.record({ ...base, ok: true, attempts });
+        return out;
+      } catch (err) {
+        const e = err as { name?: string; $metadata?: { attempts?: number } };
+        recorder.record({ ...base, ok: false, errorName: e.name ?? "Error", attempts: e.$metadata?.attempts ?? 1 });
+        throw err;
+      }
+    },
+    { step: "initialize", name: "efsReconcilerCallRecorder" },
+  );
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+export function createClients(options: ClientOptions = {}): AwsClients {
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const common = {
+    ...(region ? { region } : {}),
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    retryMode: "standard",
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+  };
+  const ec2 = new EC2Client(common);
+  const clients: AwsClients = {
+    ec2,
+    efs: new EFSClient(common),
+    lambda: new LambdaClient(common),
+    sfn: new SFNClient(common),
+    region: async () => {
+      try {
+        return await ec2.config.region();
+      } catch (cause) {
+        throw new MissingRegionError(cause);
+      }
+    },
+  };
+  if (options.recorder) {
+    const r = options.recorder;
+    attachRecorder(clients.ec2 as unknown as Recordable, "ec2", r);
+    attachRecorder(clients.efs as unknown as Recordable, "efs", r);
+    attachRecorder(clients.lambda as unknown as Recordable, "lambda", r);
+    attachRecorder(clients.sfn as unknown as Recordable, "sfn", r);
+  }
+  return clients;
+}
+
+export class MissingRegionError extends Error {
+  override name = "MissingRegionError";
+  constructor(cause?: unknown) {
+    super("no AWS region configured: pass --region, or set AWS_REGION (or a region in your AWS profile)", {
+      cause,
+    });
+  }
+}
