@@ -42,13 +42,7 @@ export interface ResourceRef {
   id: string;
 }
 
-export type JsonValue =
-  | string
-  | number
-  | boolean
-  | null
-  | JsonValue[]
-  | { [key: string]: JsonValue };
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export interface Drift {
   /** Stable hash of code + resource + field. */
@@ -88,7 +82,12 @@ export type AccessPointTarget =
 export type ActionSpec =
   | {
       type: "CreateMountTarget";
-      params: { fileSystemId: string; availabilityZone: string; subnetId: string; securityGroupIds: string[] };
+      params: {
+        fileSystemId: string;
+        availabilityZone: string;
+        subnetId: string;
+        securityGroupIds: string[];
+      };
     }
   | {
       type: "AddMountTargetSecurityGroup";

@@ -1,0 +1,1020 @@
+/**
+ * The pure diff: desired state + observed snapshot → findings (a drift item and the actions that
+ * remediate it). No I/O. Canonicalises before comparing, so AWS's own normalisation never shows as
+ * drift.
+ */
+import type {
+  AccessPointManifest,
+  DesiredState,
+  FileSystemManifest,
+  Kind,
+  LambdaFunctionManifest,
+} from "../desired-state/types";
+import type {
+  ObservedAccessPoint,
+  ObservedFileSystem,
+  ObservedFunction,
+  ObservedState,
+  SecurityGroupRule,
+} from "../observe/types";
+import {
+  accessPointClientToken,
+  accessPointSpecHash,
+  MANAGED_BY_TAG,
+  MANAGED_BY_VALUE,
+  NAME_TAG,
+} from "../reconcilers/access-point-identity";
+import { DRIFT_CATALOG, NFS_PORT } from "./catalog";
+import { stableId } from "./hash";
+import type {
+  AccessPointDefinition,
+  AccessPointTarget,
+  ActionSpec,
+  Drift,
+  DriftCode,
+  JsonValue,
+  Remediation,
+  ResourceRef,
+  Severity,
+} from "./types";
+
+/** An action proposed by the diff, before the planner merges, orders and identifies it. */
+export type ProposedAction = ActionSpec & {
+  phase: 1 | 2 | 3;
+  resource: ResourceRef;
+  description: string;
+  driftIds: string[];
+};
+
+export interface DiffResult {
+  drift: Drift[];
+  actions: ProposedAction[];
+}
+
+interface DriftInput {
+  code: DriftCode;
+  manifest: { kind: Kind; name: string; file: string };
+  resource: ResourceRef;
+  field: string;
+  expected: JsonValue;
+  actual: JsonValue;
+  message: string;
+  severity?: Severity;
+  remediation?: Remediation;
+}
+
+/** Everything the diff knows about one function manifest once resolved against the account. */
+interface FunctionView {
+  manifest: LambdaFunctionManifest;
+  fn?: ObservedFunction;
+  /** Subnets the function has once its manifest is applied (manifest `vpc` wins over live). */
+  subnets: string[];
+  securityGroups: string[];
+  /** Whether the network-dependent checks apply (in a VPC now, or put into one by this plan). */
+  networked: boolean;
+}
+
+class DiffBuilder {
+  readonly drift: Drift[] = [];
+  readonly actions: ProposedAction[] = [];
+
+  add(input: DriftInput): Drift {
+    const catalog = DRIFT_CATALOG[input.code];
+    const drift: Drift = {
+      id: stableId(input.code, input.resource.id, input.field),
+      code: input.code,
+      severity: input.severity ?? catalog.severity,
+      remediation: input.remediation ?? catalog.remediation,
+      resource: input.resource,
+      manifest: input.manifest,
+      field: input.field,
+      expected: input.expected,
+      actual: input.actual,
+      message: input.message,
+    };
+    this.drift.push(drift);
+    return drift;
+  }
+
+  propose(action: ProposedAction): void {
+    this.actions.push(action);
+  }
+}
+
+const ref = (m: { kind: Kind; name: string; source: { file: string } }) => ({
+  kind: m.kind,
+  name: m.name,
+  file: m.source.file,
+});
+
+const uniqSorted = (xs: Iterable<string>): string[] => [...new Set(xs)].sort();
+const sameSet = (a: readonly string[], b: readonly string[]): boolean => {
+  const x = uniqSorted(a);
+  const y = uniqSorted(b);
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+};
+
+/** Octal permission strings compared as numbers: "755" = "0755". */
+export function samePermissions(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return Number.parseInt(a, 8) === Number.parseInt(b, 8);
+}
+
+export function describeRule(rule: SecurityGroupRule): string {
+  const proto = rule.ipProtocol === "-1" ? "all traffic" : rule.ipProtocol.toUpperCase();
+  const ports =
+    rule.ipProtocol === "-1"
+      ? ""
+      : rule.fromPort === rule.toPort
+        ? ` ${rule.fromPort}`
+        : ` ${rule.fromPort}-${rule.toPort}`;
+  const source =
+    rule.referencedGroupId ?? rule.cidrIpv4 ?? rule.cidrIpv6 ?? rule.prefixListId ?? "an unknown source";
+  return `${proto}${ports} ${rule.isEgress ? "to" : "from"} ${source}`;
+}
+
+function coversNfs(rule: SecurityGroupRule): boolean {
+  return (
+    rule.ipProtocol === "-1" ||
+    (rule.ipProtocol === "tcp" && rule.fromPort <= NFS_PORT && rule.toPort >= NFS_PORT)
+  );
+}
+
+function isExactNfsFrom(rule: SecurityGroupRule, allowedSources: ReadonlySet<string>): boolean {
+  return (
+    !rule.isEgress &&
+    rule.ipProtocol === "tcp" &&
+    rule.fromPort === NFS_PORT &&
+    rule.toPort === NFS_PORT &&
+    rule.referencedGroupId !== undefined &&
+    allowedSources.has(rule.referencedGroupId) &&
+    rule.cidrIpv4 === undefined &&
+    rule.cidrIpv6 === undefined &&
+    rule.prefixListId === undefined
+  );
+}
+
+function isWorldOpen(rule: SecurityGroupRule): boolean {
+  return rule.cidrIpv4 === "0.0.0.0/0" || rule.cidrIpv6 === "::/0";
+}
+
+export function accessPointDefinition(ap: AccessPointManifest, fileSystemId: string): AccessPointDefinition {
+  const s = ap.spec;
+  return {
+    fileSystemId,
+    name: ap.name,
+    posixUser: {
+      uid: s.posixUser.uid,
+      gid: s.posixUser.gid,
+      secondaryGids: [...s.posixUser.secondaryGids].sort((a, b) => a - b),
+    },
+    rootDirectory: {
+      path: s.rootDirectory.path,
+      creationInfo: { ...s.rootDirectory.creationInfo },
+    },
+  };
+}
+
+function posixMatches(def: AccessPointDefinition, ap: ObservedAccessPoint): boolean {
+  const p = ap.posixUser;
+  if (!p) return false;
+  const live = [...p.secondaryGids].sort((a, b) => a - b);
+  return (
+    p.uid === def.posixUser.uid &&
+    p.gid === def.posixUser.gid &&
+    live.length === def.posixUser.secondaryGids.length &&
+    live.every((g, i) => g === def.posixUser.secondaryGids[i])
+  );
+}
+
+function rootMatches(def: AccessPointDefinition, ap: ObservedAccessPoint): boolean {
+  const live = ap.rootDirectory;
+  const want = def.rootDirectory;
+  const ci = live.creationInfo;
+  return (
+    live.path === want.path &&
+    ci !== undefined &&
+    ci.ownerUid === want.creationInfo.ownerUid &&
+    ci.ownerGid === want.creationInfo.ownerGid &&
+    samePermissions(ci.permissions, want.creationInfo.permissions)
+  );
+}
+
+function posixJson(p: ObservedAccessPoint["posixUser"]): JsonValue {
+  return p ? { uid: p.uid, gid: p.gid, secondaryGids: [...p.secondaryGids].sort((a, b) => a - b) } : null;
+}
+
+function rootJson(r: ObservedAccessPoint["rootDirectory"]): JsonValue {
+  return {
+    path: r.path,
+    creationInfo: r.creationInfo
+      ? {
+          ownerUid: r.creationInfo.ownerUid,
+          ownerGid: r.creationInfo.ownerGid,
+          permissions: r.creationInfo.permissions,
+        }
+      : null,
+  };
+}
+
+function functionViews(desired: DesiredState, observed: ObservedState): Map<string, FunctionView> {
+  const views = new Map<string, FunctionView>();
+  for (const m of desired.functions) {
+    const lookup = observed.functions[m.name];
+    const fn = lookup?.found ? lookup.fn : undefined;
+    const subnets = m.spec.vpc?.subnetIds ?? fn?.vpcConfig?.subnetIds ?? [];
+    const securityGroups = m.spec.vpc?.securityGroupIds ?? fn?.vpcConfig?.securityGroupIds ?? [];
+    views.set(m.name, {
+      manifest: m,
+      ...(fn ? { fn } : {}),
+      subnets,
+      securityGroups,
+      networked: fn !== undefined && subnets.length > 0,
+    });
+  }
+  return views;
+}
+
+function azsOf(subnets: readonly string[], observed: ObservedState): string[] {
+  return uniqSorted(
+    subnets.map((s) => observed.subnets[s]?.availabilityZone).filter((az): az is string => az !== undefined),
+  );
+}
+
+export function diff(desired: DesiredState, observed: ObservedState): DiffResult {
+  const b = new DiffBuilder();
+  const views = functionViews(desired, observed);
+  const apsByName = new Map(desired.accessPoints.map((a) => [a.name, a]));
+
+  /** Functions bound (through their access point) to each FileSystem manifest. */
+  const boundTo = (fsName: string): FunctionView[] =>
+    [...views.values()].filter((v) => apsByName.get(v.manifest.spec.accessPoint)?.spec.fileSystem === fsName);
+
+  // Function-level checks first: they decide which functions are networked.
+  const fnVpcActions = new Map<string, ProposedAction & { type: "UpdateFunctionConfiguration" }>();
+  for (const view of views.values()) {
+    diffFunction(b, view, observed, fnVpcActions);
+  }
+
+  for (const fsm of desired.fileSystems) {
+    const lookup = observed.fileSystems[fsm.name];
+    if (!lookup?.found) {
+      const id =
+        fsm.spec.fileSystemId ??
+        `selector:${Object.entries(fsm.spec.selector?.tags ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(",")}`;
+      b.add({
+        code: "FS_NOT_FOUND",
+        manifest: ref(fsm),
+        resource: { type: "AWS::EFS::FileSystem", id },
+        field: fsm.spec.fileSystemId ? "fileSystemId" : "selector",
+        expected: fsm.spec.fileSystemId ?? (fsm.spec.selector?.tags as JsonValue) ?? null,
+        actual: lookup ? lookup.candidates : [],
+        message: lookup ? lookup.reason : `no file system matches ${id}`,
+      });
+      continue;
+    }
+    const fs = lookup.fileSystem;
+    const bound = boundTo(fsm.name).filter((v) => v.networked);
+    diffFileSystemSettings(b, fsm, fs);
+    diffMountTargets(b, fsm, fs, bound, observed);
+    diffSecurityGroup(b, fsm, bound, observed);
+    const aps = desired.accessPoints.filter((a) => a.spec.fileSystem === fsm.name);
+    const wanted = new Set(aps.map((a) => a.name));
+    const keep = new Set<string>();
+    for (const apm of aps) {
+      diffAccessPoint(
+        b,
+        apm,
+        fs,
+        [...views.values()].filter((v) => v.manifest.spec.accessPoint === apm.name),
+        observed,
+        keep,
+      );
+    }
+    diffOrphans(b, fsm, fs, wanted, keep, observed);
+  }
+  return { drift: b.drift, actions: b.actions };
+}
+
+function diffFunction(
+  b: DiffBuilder,
+  view: FunctionView,
+  observed: ObservedState,
+  vpcActions: Map<string, ProposedAction & { type: "UpdateFunctionConfiguration" }>,
+): void {
+  const m = view.manifest;
+  const fn = view.fn;
+  const mref = ref(m);
+  if (!fn) {
+    b.add({
+      code: "FN_NOT_FOUND",
+      manifest: mref,
+      resource: { type: "AWS::Lambda::Function", id: m.spec.functionName },
+      field: "functionName",
+      expected: m.spec.functionName,
+      actual: null,
+      message: `function ${m.spec.functionName} does not exist in ${observed.region}`,
+    });
+    return;
+  }
+  const resource: ResourceRef = { type: "AWS::Lambda::Function", id: fn.functionArn };
+  const update = (
+    change: { timeout?: number; vpcConfig?: { subnetIds: string[]; securityGroupIds: string[] } },
+    driftId: string,
+    why: string,
+  ) => {
+    const existing = vpcActions.get(m.name);
+    if (existing) {
+      Object.assign(existing.params, change);
+      existing.driftIds.push(driftId);
+      existing.description = `${existing.description}; ${why}`;
+      return;
+    }
+    const action: ProposedAction & { type: "UpdateFunctionConfiguration" } = {
+      type: "UpdateFunctionConfiguration",
+      params: { functionName: fn.functionName, ...change },
+      phase: 1,
+      resource,
+      description: why,
+      driftIds: [driftId],
+    };
+    vpcActions.set(m.name, action);
+    b.propose(action);
+  };
+
+  const vpc = m.spec.vpc;
+  const liveVpc = fn.vpcConfig;
+  if (!liveVpc) {
+    const d = b.add({
+      code: "FN_NOT_IN_VPC",
+      manifest: mref,
+      resource,
+      field: "vpcConfig",
+      expected: vpc
+        ? { subnetIds: uniqSorted(vpc.subnetIds), securityGroupIds: uniqSorted(vpc.securityGroupIds) }
+        : "in a VPC",
+      actual: null,
+      message: vpc
+        ? `function ${fn.functionName} is not in a VPC; it will be attached to subnets ${vpc.subnetIds.join(", ")}`
+        : `function ${fn.functionName} is not in a VPC, so it cannot mount EFS; attach it to private subnets (or set spec.vpc to let efs-reconciler do it)`,
+      remediation: vpc ? "auto" : "manual",
+    });
+    if (!vpc) return; // Everything else needs a VPC: subsumed until it is in one.
+    update(
+      { vpcConfig: { subnetIds: [...vpc.subnetIds], securityGroupIds: [...vpc.securityGroupIds] } },
+      d.id,
+      "attach to the manifest's VPC subnets and security groups",
+    );
+  } else if (
+    vpc &&
+    (!sameSet(vpc.subnetIds, liveVpc.subnetIds) || !sameSet(vpc.securityGroupIds, liveVpc.securityGroupIds))
+  ) {
+    const d = b.add({
+      code: "FN_VPC_CONFIG",
+      manifest: mref,
+      resource,
+      field: "vpcConfig",
+      expected: { subnetIds: uniqSorted(vpc.subnetIds), securityGroupIds: uniqSorted(vpc.securityGroupIds) },
+      actual: {
+        subnetIds: uniqSorted(liveVpc.subnetIds),
+        securityGroupIds: uniqSorted(liveVpc.securityGroupIds),
+      },
+      message: `function ${fn.functionName} VPC config differs from the manifest`,
+    });
+    update(
+      { vpcConfig: { subnetIds: [...vpc.subnetIds], securityGroupIds: [...vpc.securityGroupIds] } },
+      d.id,
+      "set the manifest's VPC subnets and security groups",
+    );
+  }
+
+  // Availability zones.
+  const min = m.spec.minAvailabilityZones;
+  const liveAzs = liveVpc ? azsOf(liveVpc.subnetIds, observed) : [];
+  if (vpc) {
+    const wantAzs = azsOf(vpc.subnetIds, observed);
+    if (wantAzs.length < min) {
+      b.add({
+        code: "FN_TOO_FEW_AZS",
+        manifest: mref,
+        resource,
+        field: "vpc.subnetIds",
+        expected: min,
+        actual: wantAzs.length,
+        message: `the manifest's subnets for ${fn.functionName} span ${wantAzs.length} AZ(s) (${wantAzs.join(", ") || "none known"}), fewer than minAvailabilityZones ${min}; add subnets in other AZs to spec.vpc.subnetIds`,
+        remediation: "manual",
+      });
+    } else if (liveVpc && liveAzs.length < min) {
+      const d = b.add({
+        code: "FN_TOO_FEW_AZS",
+        manifest: mref,
+        resource,
+        field: "vpcConfig.subnetIds",
+        expected: min,
+        actual: liveAzs.length,
+        message: `function ${fn.functionName} spans ${liveAzs.length} AZ(s) (${liveAzs.join(", ")}); the manifest's subnets span ${wantAzs.length}`,
+        remediation: "auto",
+      });
+      update(
+        { vpcConfig: { subnetIds: [...vpc.subnetIds], securityGroupIds: [...vpc.securityGroupIds] } },
+        d.id,
+        `spread over ${wantAzs.length} AZs`,
+      );
+    }
+  } else if (liveAzs.length < min) {
+    b.add({
+      code: "FN_TOO_FEW_AZS",
+      manifest: mref,
+      resource,
+      field: "vpcConfig.subnetIds",
+      expected: min,
+      actual: liveAzs.length,
+      message: `function ${fn.functionName} spans ${liveAzs.length} AZ(s) (${liveAzs.join(", ")}), fewer than minAvailabilityZones ${min}; add subnets in other AZs`,
+      remediation: "manual",
+    });
+  }
+
+  // Timeout.
+  const { min: tmin, max: tmax } = m.spec.timeoutSeconds;
+  if (fn.timeout < tmin) {
+    const d = b.add({
+      code: "FN_TIMEOUT",
+      manifest: mref,
+      resource,
+      field: "timeout",
+      expected: { min: tmin, max: tmax },
+      actual: fn.timeout,
+      message: `function ${fn.functionName} times out after ${fn.timeout} s, below ${tmin} s: EFS cold starts need room; it will be raised to ${tmin} s`,
+      remediation: "auto",
+    });
+    update({ timeout: tmin }, d.id, `raise timeout ${fn.timeout} s → ${tmin} s`);
+  } else if (fn.timeout > tmax) {
+    b.add({
+      code: "FN_TIMEOUT",
+      manifest: mref,
+      resource,
+      field: "timeout",
+      expected: { min: tmin, max: tmax },
+      actual: fn.timeout,
+      message: `function ${fn.functionName} times out after ${fn.timeout} s, above the manifest's maximum ${tmax} s; lower it (or raise timeoutSeconds.max)`,
+      remediation: "manual",
+    });
+  }
+}
+
+function diffFileSystemSettings(b: DiffBuilder, fsm: FileSystemManifest, fs: ObservedFileSystem): void {
+  const s = fsm.spec;
+  const resource: ResourceRef = { type: "AWS::EFS::FileSystem", id: fs.fileSystemId };
+  const mref = ref(fsm);
+  if (s.encrypted && !fs.encrypted) {
+    b.add({
+      code: "FS_NOT_ENCRYPTED",
+      manifest: mref,
+      resource,
+      field: "encrypted",
+      expected: true,
+      actual: false,
+      message: `${fs.fileSystemId} is not encrypted at rest; encryption cannot be turned on in place: migrate the data to a new encrypted file system`,
+    });
+  }
+  if (s.performanceMode !== fs.performanceMode) {
+    b.add({
+      code: "FS_PERFORMANCE_MODE",
+      manifest: mref,
+      resource,
+      field: "performanceMode",
+      expected: s.performanceMode,
+      actual: fs.performanceMode,
+      message: `${fs.fileSystemId} uses performance mode ${fs.performanceMode}, the manifest wants ${s.performanceMode}; the mode is fixed at creation: migrate to a new file system`,
+    });
+  }
+  const wantMibps = s.throughputMode === "provisioned" ? s.provisionedThroughputInMibps : undefined;
+  const liveMibps = fs.throughputMode === "provisioned" ? fs.provisionedThroughputInMibps : undefined;
+  if (s.throughputMode !== fs.throughputMode || wantMibps !== liveMibps) {
+    const show = (mode: string, mibps: number | undefined) =>
+      mibps !== undefined ? `${mode} (${mibps} MiB/s)` : mode;
+    const d = b.add({
+      code: "FS_THROUGHPUT_MODE",
+      manifest: mref,
+      resource,
+      field: "throughputMode",
+      expected: show(s.throughputMode, wantMibps),
+      actual: show(fs.throughputMode, liveMibps),
+      message: `${fs.fileSystemId} throughput is ${show(fs.throughputMode, liveMibps)}, the manifest wants ${show(s.throughputMode, wantMibps)}`,
+    });
+    b.propose({
+      type: "UpdateThroughputMode",
+      params: {
+        fileSystemId: fs.fileSystemId,
+        throughputMode: s.throughputMode,
+        ...(wantMibps !== undefined ? { provisionedThroughputInMibps: wantMibps } : {}),
+      },
+      phase: 1,
+      resource,
+      description: `set throughput mode ${show(s.throughputMode, wantMibps)}`,
+      driftIds: [d.id],
+    });
+  }
+  const lc = s.lifecyclePolicy;
+  if (
+    lc.transitionToIA !== fs.lifecycle.transitionToIA ||
+    lc.transitionToPrimaryStorageClass !== fs.lifecycle.transitionToPrimaryStorageClass
+  ) {
+    const d = b.add({
+      code: "FS_LIFECYCLE_POLICY",
+      manifest: mref,
+      resource,
+      field: "lifecyclePolicy",
+      expected: {
+        transitionToIA: lc.transitionToIA,
+        transitionToPrimaryStorageClass: lc.transitionToPrimaryStorageClass,
+      },
+      actual: {
+        transitionToIA: fs.lifecycle.transitionToIA,
+        transitionToPrimaryStorageClass: fs.lifecycle.transitionToPrimaryStorageClass,
+      },
+      message: `${fs.fileSystemId} lifecycle is IA ${fs.lifecycle.transitionToIA} / primary ${fs.lifecycle.transitionToPrimaryStorageClass}, the manifest wants IA ${lc.transitionToIA} / primary ${lc.transitionToPrimaryStorageClass}`,
+    });
+    b.propose({
+      type: "PutLifecycleConfiguration",
+      params: {
+        fileSystemId: fs.fileSystemId,
+        transitionToIA: lc.transitionToIA,
+        transitionToPrimaryStorageClass: lc.transitionToPrimaryStorageClass,
+        ...(fs.lifecycle.transitionToArchive
+          ? { transitionToArchive: fs.lifecycle.transitionToArchive }
+          : {}),
+      },
+      phase: 1,
+      resource,
+      description: `set lifecycle: IA ${lc.transitionToIA}, back to primary ${lc.transitionToPrimaryStorageClass}`,
+      driftIds: [d.id],
+    });
+  }
+  if (s.backupPolicy !== undefined && s.backupPolicy !== fs.backupPolicy) {
+    const d = b.add({
+      code: "FS_BACKUP_POLICY",
+      manifest: mref,
+      resource,
+      field: "backupPolicy",
+      expected: s.backupPolicy,
+      actual: fs.backupPolicy ?? null,
+      message: `${fs.fileSystemId} automatic backups are ${fs.backupPolicy ?? "unknown"}, the manifest wants ${s.backupPolicy}`,
+    });
+    b.propose({
+      type: "PutBackupPolicy",
+      params: { fileSystemId: fs.fileSystemId, status: s.backupPolicy },
+      phase: 1,
+      resource,
+      description: `set automatic backups ${s.backupPolicy}`,
+      driftIds: [d.id],
+    });
+  }
+}
+
+function diffMountTargets(
+  b: DiffBuilder,
+  fsm: FileSystemManifest,
+  fs: ObservedFileSystem,
+  bound: FunctionView[],
+  observed: ObservedState,
+): void {
+  const sg = fsm.spec.mountTargets.securityGroupId;
+  const mref = ref(fsm);
+  const fsVpc = fs.mountTargets[0]?.vpcId;
+  // AZ → candidate subnets (bound functions' subnets first, then the VPC's for explicit AZs).
+  const reasons = new Map<string, string[]>();
+  const candidates = new Map<string, string[]>();
+  for (const v of bound) {
+    for (const subnetId of v.subnets) {
+      const subnet = observed.subnets[subnetId];
+      if (!subnet || (fsVpc && subnet.vpcId !== fsVpc)) continue;
+      reasons.set(subnet.availabilityZone, [
+        ...(reasons.get(subnet.availabilityZone) ?? []),
+        v.manifest.name,
+      ]);
+      candidates.set(subnet.availabilityZone, [...(candidates.get(subnet.availabilityZone) ?? []), subnetId]);
+    }
+  }
+  const required = uniqSorted([...reasons.keys(), ...fsm.spec.mountTargets.availabilityZones]);
+  const have = new Set(fs.mountTargets.map((mt) => mt.availabilityZone));
+  const vpcOfBound = fsVpc ?? bound.map((v) => observed.subnets[v.subnets[0] ?? ""]?.vpcId).find((x) => x);
+  for (const az of required) {
+    if (have.has(az)) continue;
+    const fromFunctions = uniqSorted(candidates.get(az) ?? []);
+    const fromVpc = uniqSorted(
+      (vpcOfBound ? (observed.vpcSubnets[vpcOfBound] ?? []) : [])
+        .filter((s) => s.availabilityZone === az)
+        .map((s) => s.subnetId),
+    );
+    const subnetId = fromFunctions[0] ?? fromVpc[0];
+    const why = reasons.has(az)
+      ? `function(s) ${uniqSorted(reasons.get(az) ?? []).join(", ")} run there`
+      : "listed in mountTargets.availabilityZones";
+    const resource: ResourceRef = { type: "AWS::EFS::MountTarget", id: `${fs.fileSystemId}/${az}` };
+    const d = b.add({
+      code: "MT_MISSING_IN_AZ",
+      manifest: mref,
+      resource,
+      field: "availabilityZones",
+      expected: az,
+      actual: null,
+      message: subnetId
+        ? `${fs.fileSystemId} has no mount target in ${az}, where ${why}`
+        : `${fs.fileSystemId} has no mount target in ${az} (${why}) and no subnet of its VPC there is known; create a subnet in ${az}`,
+      ...(subnetId ? {} : { remediation: "manual" as const }),
+    });
+    if (subnetId) {
+      b.propose({
+        type: "CreateMountTarget",
+        params: { fileSystemId: fs.fileSystemId, availabilityZone: az, subnetId, securityGroupIds: [sg] },
+        phase: 1,
+        resource,
+        description: `create mount target in ${az} (subnet ${subnetId}, security group ${sg})`,
+        driftIds: [d.id],
+      });
+    }
+  }
+  for (const mt of fs.mountTargets) {
+    if (mt.securityGroupIds.includes(sg)) continue;
+    const resource: ResourceRef = { type: "AWS::EFS::MountTarget", id: mt.mountTargetId };
+    const d = b.add({
+      code: "MT_SECURITY_GROUPS",
+      manifest: mref,
+      resource,
+      field: "mountTargets.securityGroupId",
+      expected: sg,
+      actual: uniqSorted(mt.securityGroupIds),
+      message: `mount target ${mt.mountTargetId} (${mt.availabilityZone}) lacks security group ${sg}`,
+    });
+    b.propose({
+      type: "AddMountTargetSecurityGroup",
+      params: { fileSystemId: fs.fileSystemId, mountTargetId: mt.mountTargetId, securityGroupId: sg },
+      phase: 1,
+      resource,
+      description: `add security group ${sg} to mount target ${mt.mountTargetId}`,
+      driftIds: [d.id],
+    });
+  }
+}
+
+function diffSecurityGroup(
+  b: DiffBuilder,
+  fsm: FileSystemManifest,
+  bound: FunctionView[],
+  observed: ObservedState,
+): void {
+  const sgId = fsm.spec.mountTargets.securityGroupId;
+  const mref = ref(fsm);
+  const sg = observed.securityGroups[sgId];
+  const resource: ResourceRef = { type: "AWS::EC2::SecurityGroup", id: sgId };
+  const allowedExtra = fsm.spec.mountTargets.allowedSecurityGroupIds;
+  const allowedSources = new Set([...bound.flatMap((v) => v.securityGroups), ...allowedExtra]);
+  if (!sg) {
+    b.add({
+      code: "SG_INGRESS_MISSING",
+      manifest: mref,
+      resource,
+      field: "mountTargets.securityGroupId",
+      expected: `security group ${sgId}`,
+      actual: null,
+      message: `mount-target security group ${sgId} does not exist; create it (in the file system's VPC) or fix mountTargets.securityGroupId`,
+      remediation: "manual",
+    });
+    return;
+  }
+  const ingress = sg.rules.filter((r) => !r.isEgress);
+  const allowedRules = ingress.filter((r) => isExactNfsFrom(r, allowedSources));
+  const admitted = new Set(allowedRules.map((r) => r.referencedGroupId));
+  const expectedText = `TCP ${NFS_PORT} from ${uniqSorted(allowedSources).join(", ") || "bound functions' security groups"} only`;
+
+  // Required sources: one per bound function (any of its groups suffices), and each allowed group.
+  const required: { source: string; field: string; why: string }[] = [];
+  for (const v of bound) {
+    if (v.securityGroups.some((g) => admitted.has(g))) continue;
+    const source = v.securityGroups[0];
+    if (!source) continue;
+    required.push({
+      source,
+      field: `ingress.from.${v.manifest.name}`,
+      why: `function ${v.manifest.spec.functionName}`,
+    });
+  }
+  for (const source of allowedExtra) {
+    if (admitted.has(source)) continue;
+    required.push({ source, field: `ingress.from.${source}`, why: "allowedSecurityGroupIds" });
+  }
+  for (const r of required) {
+    const d = b.add({
+      code: "SG_INGRESS_MISSING",
+      manifest: mref,
+      resource,
+      field: r.field,
+      expected: `TCP ${NFS_PORT} from ${r.source}`,
+      actual: null,
+      message: `${sgId} does not admit TCP ${NFS_PORT} from ${r.source} (${r.why})`,
+    });
+    b.propose({
+      type: "AuthorizeIngress",
+      params: { groupId: sgId, sourceGroupId: r.source, port: NFS_PORT },
+      phase: 1,
+      resource,
+      description: `allow TCP ${NFS_PORT} from ${r.source}`,
+      driftIds: [d.id],
+    });
+  }
+  for (const rule of ingress) {
+    if (allowedRules.includes(rule)) continue;
+    const d = b.add({
+      code: "SG_INGRESS_NOT_ALLOWED",
+      manifest: mref,
+      resource,
+      field: `ingress.${rule.ruleId}`,
+      expected: expectedText,
+      actual: describeRule(rule),
+      message: `${sgId} admits ${describeRule(rule)} (rule ${rule.ruleId}), outside NFS from the bound functions`,
+      severity: isWorldOpen(rule) ? "critical" : "high",
+    });
+    b.propose({
+      type: "RevokeIngress",
+      params: { groupId: sgId, ruleId: rule.ruleId, rule },
+      phase: 3,
+      resource,
+      description: `revoke ${describeRule(rule)} (rule ${rule.ruleId})`,
+      driftIds: [d.id],
+    });
+  }
+
+  // Egress from each bound function to the mount-target group.
+  for (const v of bound) {
+    const rules = v.securityGroups.flatMap((g) => observed.securityGroups[g]?.rules ?? []);
+    const ok = rules.some(
+      (r) => r.isEgress && coversNfs(r) && (r.referencedGroupId === sgId || r.cidrIpv4 === "0.0.0.0/0"),
+    );
+    if (ok) continue;
+    const fnSg = v.securityGroups[0];
+    if (!fnSg) continue;
+    const fnResource: ResourceRef = { type: "AWS::EC2::SecurityGroup", id: fnSg };
+    const d = b.add({
+      code: "SG_EGRESS_MISSING",
+      manifest: ref(v.manifest),
+      resource: fnResource,
+      field: `egress.to.${sgId}`,
+      expected: `TCP ${NFS_PORT} to ${sgId}`,
+      actual: null,
+      message: `security groups of ${v.manifest.spec.functionName} (${v.securityGroups.join(", ")}) allow no egress to TCP ${NFS_PORT} of ${sgId}`,
+    });
+    b.propose({
+      type: "AuthorizeEgress",
+      params: { groupId: fnSg, destinationGroupId: sgId, port: NFS_PORT },
+      phase: 1,
+      resource: fnResource,
+      description: `allow egress TCP ${NFS_PORT} to ${sgId}`,
+      driftIds: [d.id],
+    });
+  }
+}
+
+function diffAccessPoint(
+  b: DiffBuilder,
+  apm: AccessPointManifest,
+  fs: ObservedFileSystem,
+  bound: FunctionView[],
+  observed: ObservedState,
+  keep: Set<string>,
+): void {
+  const def = accessPointDefinition(apm, fs.fileSystemId);
+  const specHash = accessPointSpecHash(def);
+  const mref = ref(apm);
+  const boundNames = new Set(bound.filter((v) => v.fn).map((v) => v.fn!.functionName));
+  const named = fs.accessPoints
+    .filter((ap) => ap.tags[NAME_TAG] === apm.name)
+    .sort((x, y) => x.accessPointId.localeCompare(y.accessPointId));
+  const mountedByBound = (ap: ObservedAccessPoint) =>
+    (observed.mountedBy[ap.accessPointArn] ?? []).some((f) => boundNames.has(f));
+
+  let live: ObservedAccessPoint | undefined =
+    named.find((ap) => posixMatches(def, ap) && rootMatches(def, ap)) ??
+    named.find(mountedByBound) ??
+    named[0];
+  let adopted = false;
+  if (!live) {
+    // Adoption: the untagged-by-name access point a bound function mounts today.
+    live = fs.accessPoints.find((ap) => ap.tags[NAME_TAG] === undefined && mountedByBound(ap));
+    adopted = live !== undefined;
+  }
+
+  let target: AccessPointTarget;
+  let replaced: ObservedAccessPoint | undefined;
+  const replacementDrift: string[] = [];
+  if (!live) {
+    const resource: ResourceRef = { type: "AWS::EFS::AccessPoint", id: `${fs.fileSystemId}/${apm.name}` };
+    const d = b.add({
+      code: "AP_MISSING",
+      manifest: mref,
+      resource,
+      field: "accessPoint",
+      expected: { posixUser: def.posixUser, rootDirectory: def.rootDirectory },
+      actual: null,
+      message: `no access point ${apm.name} on ${fs.fileSystemId}`,
+    });
+    b.propose(
+      createAction(
+        def,
+        specHash,
+        resource,
+        [d.id],
+        `create access point ${apm.name} (uid ${def.posixUser.uid}, ${def.rootDirectory.path})`,
+      ),
+    );
+    target = { create: def, specHash };
+  } else {
+    keep.add(live.accessPointId);
+    const resource: ResourceRef = { type: "AWS::EFS::AccessPoint", id: live.accessPointId };
+    if (adopted || live.tags[MANAGED_BY_TAG] !== MANAGED_BY_VALUE) {
+      b.propose({
+        type: "TagAccessPoint",
+        params: { accessPointId: live.accessPointId, name: apm.name },
+        phase: 1,
+        resource,
+        description: `adopt ${live.accessPointId} as ${apm.name} (tag it managed)`,
+        driftIds: [],
+      });
+    }
+    if (!posixMatches(def, live)) {
+      replacementDrift.push(
+        b.add({
+          code: "AP_POSIX_USER",
+          manifest: mref,
+          resource,
+          field: "posixUser",
+          expected: def.posixUser,
+          actual: posixJson(live.posixUser),
+          message: live.posixUser
+            ? `${live.accessPointId} runs as uid ${live.posixUser.uid} gid ${live.posixUser.gid}${live.posixUser.uid === 0 ? " (root)" : ""}, the manifest wants uid ${def.posixUser.uid} gid ${def.posixUser.gid}; access points are immutable: it will be replaced`
+            : `${live.accessPointId} enforces no POSIX user, the manifest wants uid ${def.posixUser.uid} gid ${def.posixUser.gid}; it will be replaced`,
+        }).id,
+      );
+    }
+    if (!rootMatches(def, live)) {
+      replacementDrift.push(
+        b.add({
+          code: "AP_ROOT_DIRECTORY",
+          manifest: mref,
+          resource,
+          field: "rootDirectory",
+          expected: def.rootDirectory,
+          actual: rootJson(live.rootDirectory),
+          message: `${live.accessPointId} root directory differs from the manifest (${def.rootDirectory.path}, owner ${def.rootDirectory.creationInfo.ownerUid}:${def.rootDirectory.creationInfo.ownerGid}, ${def.rootDirectory.creationInfo.permissions}); it will be replaced`,
+        }).id,
+      );
+    }
+    if (replacementDrift.length > 0) {
+      b.propose(
+        createAction(
+          def,
+          specHash,
+          { type: "AWS::EFS::AccessPoint", id: `${fs.fileSystemId}/${apm.name}` },
+          replacementDrift,
+          `create replacement for ${live.accessPointId} (uid ${def.posixUser.uid}, ${def.rootDirectory.path})`,
+        ),
+      );
+      target = { create: def, specHash };
+      replaced = live;
+    } else {
+      target = { accessPointArn: live.accessPointArn };
+    }
+  }
+
+  // Functions: each bound, networked function mounts the target at its mountPath.
+  const repointed = new Set<string>();
+  for (const v of bound) {
+    if (!v.fn || !v.networked) continue;
+    const fn = v.fn;
+    const mountPath = v.manifest.spec.mountPath;
+    const onlyMount = fn.fileSystemConfigs.length === 1 ? fn.fileSystemConfigs[0] : undefined;
+    const mountsLive =
+      live !== undefined && onlyMount?.arn === live.accessPointArn && onlyMount.localMountPath === mountPath;
+    if (mountsLive && !replaced) continue;
+    const resource: ResourceRef = { type: "AWS::Lambda::Function", id: fn.functionArn };
+    let driftIds = replacementDrift;
+    if (!mountsLive) {
+      driftIds = [
+        b.add({
+          code: "FN_FILE_SYSTEM_CONFIG",
+          manifest: ref(v.manifest),
+          resource,
+          field: "fileSystemConfigs",
+          expected: { accessPoint: apm.name, localMountPath: mountPath },
+          actual: fn.fileSystemConfigs.map((c) => ({ arn: c.arn, localMountPath: c.localMountPath })),
+          message:
+            fn.fileSystemConfigs.length === 0
+              ? `function ${fn.functionName} mounts no file system; it will mount access point ${apm.name} at ${mountPath}`
+              : `function ${fn.functionName} mounts ${fn.fileSystemConfigs.map((c) => `${c.arn} at ${c.localMountPath}`).join(", ")}, not access point ${apm.name} at ${mountPath}`,
+        }).id,
+        ...replacementDrift,
+      ];
+    }
+    repointed.add(fn.functionName);
+    b.propose({
+      type: "UpdateFunctionFileSystem",
+      params: { functionName: fn.functionName, localMountPath: mountPath, target },
+      phase: 2,
+      resource,
+      description: `mount access point ${apm.name} at ${mountPath}`,
+      driftIds,
+    });
+  }
+
+  // Break: delete the replaced access point and stale duplicates once nothing else mounts them.
+  const stale = [...(replaced ? [replaced] : []), ...named.filter((ap) => ap !== live)];
+  for (const ap of stale) {
+    const mounters = observed.mountedBy[ap.accessPointArn] ?? [];
+    if (!mounters.every((f) => repointed.has(f))) continue;
+    const resource: ResourceRef = { type: "AWS::EFS::AccessPoint", id: ap.accessPointId };
+    let driftIds = ap === replaced ? replacementDrift : [];
+    if (ap !== replaced) {
+      driftIds = [
+        b.add({
+          code: "AP_ORPHANED",
+          manifest: mref,
+          resource,
+          field: "accessPoint",
+          expected: null,
+          actual: ap.accessPointId,
+          message: `${ap.accessPointId} also carries the name ${apm.name}; only ${live?.accessPointId ?? "the new access point"} is kept`,
+        }).id,
+      ];
+    }
+    keep.add(ap.accessPointId); // handled here, not again as an orphan
+    b.propose({
+      type: "DeleteAccessPoint",
+      params: {
+        accessPointId: ap.accessPointId,
+        accessPointArn: ap.accessPointArn,
+        fileSystemId: fs.fileSystemId,
+      },
+      phase: 3,
+      resource,
+      description: `delete ${ap === replaced ? "replaced" : "duplicate"} access point ${ap.accessPointId}`,
+      driftIds,
+    });
+  }
+}
+
+function createAction(
+  def: AccessPointDefinition,
+  specHash: string,
+  resource: ResourceRef,
+  driftIds: string[],
+  description: string,
+): ProposedAction {
+  return {
+    type: "CreateAccessPoint",
+    params: { definition: def, specHash, clientToken: accessPointClientToken(def) },
+    phase: 1,
+    resource,
+    description,
+    driftIds,
+  };
+}
+
+function diffOrphans(
+  b: DiffBuilder,
+  fsm: FileSystemManifest,
+  fs: ObservedFileSystem,
+  wanted: ReadonlySet<string>,
+  keep: ReadonlySet<string>,
+  observed: ObservedState,
+): void {
+  for (const ap of fs.accessPoints) {
+    if (keep.has(ap.accessPointId) || ap.tags[MANAGED_BY_TAG] !== MANAGED_BY_VALUE) continue;
+    const name = ap.tags[NAME_TAG];
+    if (name !== undefined && wanted.has(name)) continue;
+    if ((observed.mountedBy[ap.accessPointArn] ?? []).length > 0) continue;
+    const resource: ResourceRef = { type: "AWS::EFS::AccessPoint", id: ap.accessPointId };
+    const d = b.add({
+      code: "AP_ORPHANED",
+      manifest: ref(fsm),
+      resource,
+      field: "accessPoint",
+      expected: null,
+      actual: ap.accessPointId,
+      message: `${ap.accessPointId}${name ? ` (${name})` : ""} is managed by efs-reconciler, wanted by no manifest and mounted by no function`,
+    });
+    b.propose({
+      type: "DeleteAccessPoint",
+      params: {
+        accessPointId: ap.accessPointId,
+        accessPointArn: ap.accessPointArn,
+        fileSystemId: fs.fileSystemId,
+      },
+      phase: 3,
+      resource,
+      description: `delete orphaned access point ${ap.accessPointId}`,
+      driftIds: [d.id],
+    });
+  }
+}

@@ -1,0 +1,489 @@
+import { describe, expect, it } from "vitest";
+import { planChanges } from "../../../src/plan/index";
+import type { Plan } from "../../../src/plan/types";
+import { AP_ARN, AP_ID, converged, FN_SG, FS_ID, liveFn, liveFs, MT_SG, type World } from "./world";
+
+const plan = (w: World): Plan => planChanges(w.desired, w.observed, { mode: "dry-run", runId: "run-1" });
+
+interface Case {
+  name: string;
+  mutate: (w: World) => void;
+  /** Expected drift as `CODE severity remediation resourceId`, order-insensitive. */
+  drift: string[];
+  /** Expected actions as `phase TYPE resourceId`, in plan order. */
+  actions: string[];
+}
+
+const cases: Case[] = [
+  {
+    name: "FS_NOT_FOUND: selector matches nothing",
+    mutate: (w) => {
+      w.observed.fileSystems["ml-data"] = {
+        found: false,
+        reason: "no file system is tagged Name=ml-data",
+        candidates: [],
+      };
+    },
+    drift: ["FS_NOT_FOUND critical manual selector:Name=ml-data"],
+    actions: [],
+  },
+  {
+    name: "FS_NOT_FOUND: id given",
+    mutate: (w) => {
+      w.desired.fileSystems[0]!.spec = {
+        ...w.desired.fileSystems[0]!.spec,
+        fileSystemId: "fs-0000000000000dead",
+        selector: undefined,
+      };
+      w.observed.fileSystems["ml-data"] = {
+        found: false,
+        reason: "fs-0000000000000dead does not exist",
+        candidates: [],
+      };
+    },
+    drift: ["FS_NOT_FOUND critical manual fs-0000000000000dead"],
+    actions: [],
+  },
+  {
+    name: "FS_NOT_ENCRYPTED",
+    mutate: (w) => {
+      liveFs(w).encrypted = false;
+    },
+    drift: [`FS_NOT_ENCRYPTED high manual ${FS_ID}`],
+    actions: [],
+  },
+  {
+    name: "encrypted:false in the manifest does not flag an encrypted file system",
+    mutate: (w) => {
+      w.desired.fileSystems[0]!.spec.encrypted = false;
+    },
+    drift: [],
+    actions: [],
+  },
+  {
+    name: "FS_PERFORMANCE_MODE",
+    mutate: (w) => {
+      liveFs(w).performanceMode = "maxIO";
+    },
+    drift: [`FS_PERFORMANCE_MODE medium manual ${FS_ID}`],
+    actions: [],
+  },
+  {
+    name: "FS_THROUGHPUT_MODE: mode",
+    mutate: (w) => {
+      liveFs(w).throughputMode = "elastic";
+    },
+    drift: [`FS_THROUGHPUT_MODE medium auto ${FS_ID}`],
+    actions: [`1 UpdateThroughputMode ${FS_ID}`],
+  },
+  {
+    name: "FS_THROUGHPUT_MODE: provisioned MiB/s",
+    mutate: (w) => {
+      w.desired.fileSystems[0]!.spec.throughputMode = "provisioned";
+      w.desired.fileSystems[0]!.spec.provisionedThroughputInMibps = 128;
+      liveFs(w).throughputMode = "provisioned";
+      liveFs(w).provisionedThroughputInMibps = 64;
+    },
+    drift: [`FS_THROUGHPUT_MODE medium auto ${FS_ID}`],
+    actions: [`1 UpdateThroughputMode ${FS_ID}`],
+  },
+  {
+    name: "provisioned MiB/s reported while bursting is ignored",
+    mutate: (w) => {
+      liveFs(w).provisionedThroughputInMibps = 0;
+    },
+    drift: [],
+    actions: [],
+  },
+  {
+    name: "FS_LIFECYCLE_POLICY: unset",
+    mutate: (w) => {
+      liveFs(w).lifecycle = { transitionToIA: "NONE", transitionToPrimaryStorageClass: "NONE" };
+    },
+    drift: [`FS_LIFECYCLE_POLICY low auto ${FS_ID}`],
+    actions: [`1 PutLifecycleConfiguration ${FS_ID}`],
+  },
+  {
+    name: "FS_BACKUP_POLICY only when managed",
+    mutate: (w) => {
+      w.desired.fileSystems[0]!.spec.backupPolicy = "ENABLED";
+      liveFs(w).backupPolicy = "DISABLED";
+    },
+    drift: [`FS_BACKUP_POLICY medium auto ${FS_ID}`],
+    actions: [`1 PutBackupPolicy ${FS_ID}`],
+  },
+  {
+    name: "MT_MISSING_IN_AZ: a function subnet's AZ",
+    mutate: (w) => {
+      liveFs(w).mountTargets.pop();
+    },
+    drift: [`MT_MISSING_IN_AZ high auto ${FS_ID}/us-east-1b`],
+    actions: [`1 CreateMountTarget ${FS_ID}/us-east-1b`],
+  },
+  {
+    name: "MT_MISSING_IN_AZ: an explicitly required AZ uses a VPC subnet",
+    mutate: (w) => {
+      w.desired.fileSystems[0]!.spec.mountTargets.availabilityZones = ["us-east-1c"];
+      w.observed.vpcSubnets["vpc-1"] = [
+        { subnetId: "subnet-0c", vpcId: "vpc-1", availabilityZone: "us-east-1c" },
+      ];
+    },
+    drift: [`MT_MISSING_IN_AZ high auto ${FS_ID}/us-east-1c`],
+    actions: [`1 CreateMountTarget ${FS_ID}/us-east-1c`],
+  },
+  {
+    name: "MT_MISSING_IN_AZ without any subnet there is manual",
+    mutate: (w) => {
+      w.desired.fileSystems[0]!.spec.mountTargets.availabilityZones = ["us-east-1d"];
+    },
+    drift: [`MT_MISSING_IN_AZ high manual ${FS_ID}/us-east-1d`],
+    actions: [],
+  },
+  {
+    name: "MT_SECURITY_GROUPS",
+    mutate: (w) => {
+      liveFs(w).mountTargets[0]!.securityGroupIds = ["sg-0other00000000001"];
+    },
+    drift: ["MT_SECURITY_GROUPS high auto fsmt-a"],
+    actions: ["1 AddMountTargetSecurityGroup fsmt-a"],
+  },
+  {
+    name: "SG_INGRESS_NOT_ALLOWED: world-open CIDR is critical, revoked last",
+    mutate: (w) => {
+      w.observed.securityGroups[MT_SG]!.rules.push({
+        ruleId: "sgr-open",
+        groupId: MT_SG,
+        isEgress: false,
+        ipProtocol: "tcp",
+        fromPort: 2049,
+        toPort: 2049,
+        cidrIpv4: "0.0.0.0/0",
+      });
+    },
+    drift: [`SG_INGRESS_NOT_ALLOWED critical auto ${MT_SG}`],
+    actions: [`3 RevokeIngress ${MT_SG}`],
+  },
+  {
+    name: "SG_INGRESS_NOT_ALLOWED: IPv6 world-open is critical",
+    mutate: (w) => {
+      w.observed.securityGroups[MT_SG]!.rules.push({
+        ruleId: "sgr-v6",
+        groupId: MT_SG,
+        isEgress: false,
+        ipProtocol: "-1",
+        fromPort: 0,
+        toPort: 65535,
+        cidrIpv6: "::/0",
+      });
+    },
+    drift: [`SG_INGRESS_NOT_ALLOWED critical auto ${MT_SG}`],
+    actions: [`3 RevokeIngress ${MT_SG}`],
+  },
+  {
+    name: "SG_INGRESS_NOT_ALLOWED: other port from the function SG is high; exact rule added first",
+    mutate: (w) => {
+      w.observed.securityGroups[MT_SG]!.rules = [
+        {
+          ruleId: "sgr-wide",
+          groupId: MT_SG,
+          isEgress: false,
+          ipProtocol: "tcp",
+          fromPort: 0,
+          toPort: 65535,
+          referencedGroupId: FN_SG,
+        },
+      ];
+    },
+    drift: [
+      `SG_INGRESS_MISSING high auto ${MT_SG}`,
+      `SG_INGRESS_MISSING high auto ${MT_SG}`,
+      `SG_INGRESS_NOT_ALLOWED high auto ${MT_SG}`,
+    ],
+    actions: [`1 AuthorizeIngress ${MT_SG}`, `3 RevokeIngress ${MT_SG}`],
+  },
+  {
+    name: "SG_INGRESS_NOT_ALLOWED: prefix list",
+    mutate: (w) => {
+      w.observed.securityGroups[MT_SG]!.rules.push({
+        ruleId: "sgr-pl",
+        groupId: MT_SG,
+        isEgress: false,
+        ipProtocol: "tcp",
+        fromPort: 2049,
+        toPort: 2049,
+        prefixListId: "pl-12345678",
+      });
+    },
+    drift: [`SG_INGRESS_NOT_ALLOWED high auto ${MT_SG}`],
+    actions: [`3 RevokeIngress ${MT_SG}`],
+  },
+  {
+    name: "SG_INGRESS_MISSING for an allowedSecurityGroupIds entry",
+    mutate: (w) => {
+      w.desired.fileSystems[0]!.spec.mountTargets.allowedSecurityGroupIds = ["sg-0extra0000000001"];
+    },
+    drift: [`SG_INGRESS_MISSING high auto ${MT_SG}`],
+    actions: [`1 AuthorizeIngress ${MT_SG}`],
+  },
+  {
+    name: "an allowed extra group's rule is not drift",
+    mutate: (w) => {
+      w.desired.fileSystems[0]!.spec.mountTargets.allowedSecurityGroupIds = ["sg-0extra0000000001"];
+      w.observed.securityGroups[MT_SG]!.rules.push({
+        ruleId: "sgr-x",
+        groupId: MT_SG,
+        isEgress: false,
+        ipProtocol: "tcp",
+        fromPort: 2049,
+        toPort: 2049,
+        referencedGroupId: "sg-0extra0000000001",
+      });
+    },
+    drift: [],
+    actions: [],
+  },
+  {
+    name: "SG_EGRESS_MISSING",
+    mutate: (w) => {
+      w.observed.securityGroups[FN_SG]!.rules = [];
+    },
+    drift: [`SG_EGRESS_MISSING high auto ${FN_SG}`, `SG_EGRESS_MISSING high auto ${FN_SG}`],
+    actions: [`1 AuthorizeEgress ${FN_SG}`],
+  },
+  {
+    name: "egress to 0.0.0.0/0 on all traffic counts as allowing NFS",
+    mutate: (w) => {
+      w.observed.securityGroups[FN_SG]!.rules = [
+        {
+          ruleId: "sgr-all",
+          groupId: FN_SG,
+          isEgress: true,
+          ipProtocol: "-1",
+          fromPort: 0,
+          toPort: 65535,
+          cidrIpv4: "0.0.0.0/0",
+        },
+      ];
+    },
+    drift: [],
+    actions: [],
+  },
+  {
+    name: "AP_MISSING: create, then mount it",
+    mutate: (w) => {
+      liveFs(w).accessPoints = [];
+      liveFn(w, "search").fileSystemConfigs = [];
+      liveFn(w, "embed").fileSystemConfigs = [];
+      w.observed.mountedBy = {};
+    },
+    drift: [
+      `AP_MISSING high auto ${FS_ID}/lambda`,
+      "FN_FILE_SYSTEM_CONFIG high auto arn:aws:lambda:us-east-1:123456789012:function:embed",
+      "FN_FILE_SYSTEM_CONFIG high auto arn:aws:lambda:us-east-1:123456789012:function:search",
+    ],
+    actions: [
+      `1 CreateAccessPoint ${FS_ID}/lambda`,
+      "2 UpdateFunctionFileSystem arn:aws:lambda:us-east-1:123456789012:function:embed",
+      "2 UpdateFunctionFileSystem arn:aws:lambda:us-east-1:123456789012:function:search",
+    ],
+  },
+  {
+    name: "AP_POSIX_USER: root access point is replaced (create, repoint, delete)",
+    mutate: (w) => {
+      liveFs(w).accessPoints[0]!.posixUser = { uid: 0, gid: 0, secondaryGids: [] };
+    },
+    drift: [`AP_POSIX_USER high auto ${AP_ID}`],
+    actions: [
+      `1 CreateAccessPoint ${FS_ID}/lambda`,
+      "2 UpdateFunctionFileSystem arn:aws:lambda:us-east-1:123456789012:function:embed",
+      "2 UpdateFunctionFileSystem arn:aws:lambda:us-east-1:123456789012:function:search",
+      `3 DeleteAccessPoint ${AP_ID}`,
+    ],
+  },
+  {
+    name: "AP_ROOT_DIRECTORY: permissions differ",
+    mutate: (w) => {
+      liveFs(w).accessPoints[0]!.rootDirectory.creationInfo!.permissions = "0777";
+    },
+    drift: [`AP_ROOT_DIRECTORY high auto ${AP_ID}`],
+    actions: [
+      `1 CreateAccessPoint ${FS_ID}/lambda`,
+      "2 UpdateFunctionFileSystem arn:aws:lambda:us-east-1:123456789012:function:embed",
+      "2 UpdateFunctionFileSystem arn:aws:lambda:us-east-1:123456789012:function:search",
+      `3 DeleteAccessPoint ${AP_ID}`,
+    ],
+  },
+  {
+    name: "AP_ORPHANED: managed, unwanted, unmounted",
+    mutate: (w) => {
+      liveFs(w).accessPoints.push({
+        accessPointId: "fsap-old",
+        accessPointArn: "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-old",
+        fileSystemId: FS_ID,
+        lifeCycleState: "available",
+        tags: { "efs-reconciler.io/name": "retired", "efs-reconciler.io/managed-by": "efs-reconciler" },
+        rootDirectory: { path: "/old" },
+      });
+    },
+    drift: ["AP_ORPHANED low auto fsap-old"],
+    actions: ["3 DeleteAccessPoint fsap-old"],
+  },
+  {
+    name: "unmanaged or mounted access points are never orphaned",
+    mutate: (w) => {
+      const base = { fileSystemId: FS_ID, lifeCycleState: "available", rootDirectory: { path: "/x" } };
+      liveFs(w).accessPoints.push(
+        {
+          ...base,
+          accessPointId: "fsap-theirs",
+          accessPointArn: "arn:ap/fsap-theirs",
+          tags: { owner: "someone" },
+        },
+        {
+          ...base,
+          accessPointId: "fsap-used",
+          accessPointArn: "arn:ap/fsap-used",
+          tags: { "efs-reconciler.io/managed-by": "efs-reconciler" },
+        },
+      );
+      w.observed.mountedBy["arn:ap/fsap-used"] = ["unrelated-fn"];
+    },
+    drift: [],
+    actions: [],
+  },
+  {
+    name: "FN_NOT_FOUND subsumes the function's other checks",
+    mutate: (w) => {
+      w.observed.functions.search = { found: false };
+    },
+    drift: ["FN_NOT_FOUND critical manual search"],
+    actions: [],
+  },
+  {
+    name: "FN_NOT_IN_VPC (manual) reports only that",
+    mutate: (w) => {
+      const fn = liveFn(w, "search");
+      delete fn.vpcConfig;
+      fn.fileSystemConfigs = [];
+      fn.timeout = 3;
+    },
+    drift: ["FN_NOT_IN_VPC critical manual arn:aws:lambda:us-east-1:123456789012:function:search"],
+    actions: [],
+  },
+  {
+    name: "FN_NOT_IN_VPC (auto with vpc), then it mounts",
+    mutate: (w) => {
+      w.desired.functions[0]!.spec.vpc = { subnetIds: ["subnet-0a", "subnet-0b"], securityGroupIds: [FN_SG] };
+      const fn = liveFn(w, "search");
+      delete fn.vpcConfig;
+      fn.fileSystemConfigs = [];
+      w.observed.mountedBy[AP_ARN] = ["embed"];
+    },
+    drift: [
+      "FN_NOT_IN_VPC critical auto arn:aws:lambda:us-east-1:123456789012:function:search",
+      "FN_FILE_SYSTEM_CONFIG high auto arn:aws:lambda:us-east-1:123456789012:function:search",
+    ],
+    actions: [
+      "1 UpdateFunctionConfiguration arn:aws:lambda:us-east-1:123456789012:function:search",
+      "2 UpdateFunctionFileSystem arn:aws:lambda:us-east-1:123456789012:function:search",
+    ],
+  },
+  {
+    name: "FN_VPC_CONFIG",
+    mutate: (w) => {
+      w.desired.functions[0]!.spec.vpc = {
+        subnetIds: ["subnet-0a", "subnet-0b"],
+        securityGroupIds: [FN_SG, "sg-0fn00000000000002"],
+      };
+    },
+    drift: ["FN_VPC_CONFIG high auto arn:aws:lambda:us-east-1:123456789012:function:search"],
+    actions: ["1 UpdateFunctionConfiguration arn:aws:lambda:us-east-1:123456789012:function:search"],
+  },
+  {
+    name: "FN_TOO_FEW_AZS (manual without vpc)",
+    mutate: (w) => {
+      liveFn(w, "search").vpcConfig!.subnetIds = ["subnet-0a"];
+    },
+    drift: ["FN_TOO_FEW_AZS medium manual arn:aws:lambda:us-east-1:123456789012:function:search"],
+    actions: [],
+  },
+  {
+    name: "FN_TOO_FEW_AZS (auto with vpc) merges into one function update",
+    mutate: (w) => {
+      w.desired.functions[0]!.spec.vpc = { subnetIds: ["subnet-0a", "subnet-0b"], securityGroupIds: [FN_SG] };
+      liveFn(w, "search").vpcConfig!.subnetIds = ["subnet-0a"];
+      liveFn(w, "search").timeout = 3;
+    },
+    drift: [
+      "FN_TIMEOUT medium auto arn:aws:lambda:us-east-1:123456789012:function:search",
+      "FN_TOO_FEW_AZS medium auto arn:aws:lambda:us-east-1:123456789012:function:search",
+      "FN_VPC_CONFIG high auto arn:aws:lambda:us-east-1:123456789012:function:search",
+    ],
+    actions: ["1 UpdateFunctionConfiguration arn:aws:lambda:us-east-1:123456789012:function:search"],
+  },
+  {
+    name: "FN_FILE_SYSTEM_CONFIG: wrong mount path",
+    mutate: (w) => {
+      liveFn(w, "search").fileSystemConfigs = [{ arn: AP_ARN, localMountPath: "/mnt/data" }];
+    },
+    drift: ["FN_FILE_SYSTEM_CONFIG high auto arn:aws:lambda:us-east-1:123456789012:function:search"],
+    actions: ["2 UpdateFunctionFileSystem arn:aws:lambda:us-east-1:123456789012:function:search"],
+  },
+  {
+    name: "FN_TIMEOUT below min is raised",
+    mutate: (w) => {
+      liveFn(w, "embed").timeout = 3;
+    },
+    drift: ["FN_TIMEOUT medium auto arn:aws:lambda:us-east-1:123456789012:function:embed"],
+    actions: ["1 UpdateFunctionConfiguration arn:aws:lambda:us-east-1:123456789012:function:embed"],
+  },
+  {
+    name: "FN_TIMEOUT above max is manual",
+    mutate: (w) => {
+      liveFn(w, "embed").timeout = 900;
+    },
+    drift: ["FN_TIMEOUT medium manual arn:aws:lambda:us-east-1:123456789012:function:embed"],
+    actions: [],
+  },
+  {
+    name: "canonical forms are not drift: 755 = 0755, secondary gid order, rule sets",
+    mutate: (w) => {
+      w.desired.accessPoints[0]!.spec.posixUser.secondaryGids = [20, 10];
+      liveFs(w).accessPoints[0]!.posixUser!.secondaryGids = [10, 20];
+      liveFs(w).accessPoints[0]!.rootDirectory.creationInfo!.permissions = "0755";
+      w.desired.accessPoints[0]!.spec.rootDirectory.creationInfo.permissions = "0755";
+    },
+    drift: [],
+    actions: [],
+  },
+];
+
+describe("diff: one case per drift code", () => {
+  it("a converged world has no drift and no actions", () => {
+    const p = plan(converged());
+    expect(p.drift).toEqual([]);
+    expect(p.actions).toEqual([]);
+    expect(p.summary).toEqual({ drift: 0, auto: 0, manual: 0, actions: 0 });
+  });
+
+  it.each(cases)("$name", (c) => {
+    const w = converged();
+    c.mutate(w);
+    const p = plan(w);
+    expect(p.drift.map((d) => `${d.code} ${d.severity} ${d.remediation} ${d.resource.id}`).sort()).toEqual(
+      [...c.drift].sort(),
+    );
+    expect(p.actions.map((a) => `${a.phase} ${a.type} ${a.resource.id}`)).toEqual(c.actions);
+    // Every action fixes known drift (adoption excepted) and every auto drift item has an action.
+    const driftIds = new Set(p.drift.map((d) => d.id));
+    for (const a of p.actions) for (const id of a.driftIds) expect(driftIds.has(id)).toBe(true);
+    const fixed = new Set(p.actions.flatMap((a) => a.driftIds));
+    for (const d of p.drift) expect(fixed.has(d.id)).toBe(d.remediation === "auto");
+    expect(p.summary).toEqual({
+      drift: p.drift.length,
+      auto: p.drift.filter((d) => d.remediation === "auto").length,
+      manual: p.drift.filter((d) => d.remediation === "manual").length,
+      actions: p.actions.length,
+    });
+  });
+});
