@@ -3,7 +3,7 @@
  * policy and call recording for every service the product talks to. No business logic.
  */
 import { EC2Client } from "@aws-sdk/client-ec2";
-import { EFSClient } from "@aws-sdk/client-efs";
+import { EFSClient, type EFSClientConfig } from "@aws-sdk/client-efs";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import type { MiddlewareStack } from "@smithy/types";
@@ -62,6 +62,10 @@ export interface ClientOptions {
   /** Total attempts per call, first one included. Default 8: room for throttling bursts. */
   maxAttempts?: number;
   recorder?: CallRecorder;
+  /** Static credentials (the local emulator); default: the SDK's provider chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Replaces the HTTP layer of every client (tests answer requests in-process with it). */
+  requestHandler?: EFSClientConfig["requestHandler"];
 }
 
 export interface AwsClients {
@@ -92,7 +96,12 @@ function attachRecorder(client: Recordable, service: ServiceName, recorder: Call
         return out;
       } catch (err) {
         const e = err as { name?: string; $metadata?: { attempts?: number } };
-        recorder.record({ ...base, ok: false, errorName: e.name ?? "Error", attempts: e.$metadata?.attempts ?? 1 });
+        recorder.record({
+          ...base,
+          ok: false,
+          errorName: e.name ?? "Error",
+          attempts: e.$metadata?.attempts ?? 1,
+        });
         throw err;
       }
     },
@@ -110,6 +119,8 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     retryMode: "standard",
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   };
   const ec2 = new EC2Client(common);
   const clients: AwsClients = {

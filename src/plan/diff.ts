@@ -610,9 +610,11 @@ function diffMountTargets(
         .map((s) => s.subnetId),
     );
     const subnetId = fromFunctions[0] ?? fromVpc[0];
-    const why = reasons.has(az)
-      ? `function(s) ${uniqSorted(reasons.get(az) ?? []).join(", ")} run there`
-      : "listed in mountTargets.availabilityZones";
+    const users = uniqSorted(reasons.get(az) ?? []);
+    const why =
+      users.length > 0
+        ? `${users.join(", ")} ${users.length === 1 ? "runs" : "run"}`
+        : "mountTargets.availabilityZones requires one";
     const resource: ResourceRef = { type: "AWS::EFS::MountTarget", id: `${fs.fileSystemId}/${az}` };
     const d = b.add({
       code: "MT_MISSING_IN_AZ",
