@@ -640,7 +640,8 @@ function diffMountTargets(
     }
   }
   for (const mt of fs.mountTargets) {
-    if (mt.securityGroupIds.includes(sg)) continue;
+    // A mount target still being created (or deleted) has no settled security groups yet.
+    if (mt.lifeCycleState !== "available" || mt.securityGroupIds.includes(sg)) continue;
     const resource: ResourceRef = { type: "AWS::EFS::MountTarget", id: mt.mountTargetId };
     const d = b.add({
       code: "MT_SECURITY_GROUPS",

@@ -487,3 +487,12 @@ describe("diff: one case per drift code", () => {
     });
   });
 });
+
+describe("diff: transitional states", () => {
+  it("a mount target still creating is not judged on its security groups", () => {
+    const w = converged();
+    liveFs(w).mountTargets[0]!.lifeCycleState = "creating";
+    liveFs(w).mountTargets[0]!.securityGroupIds = [];
+    expect(plan(w).drift).toEqual([]);
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * The one error `observe()` throws for an AWS failure it cannot interpret as "absent": it names
+ * the call that failed and what to check next, and keeps the SDK error as `cause`.
+ */
+import type { ServiceName } from "../aws/clients";
+
+export class ObserveError extends Error {
+  override name = "ObserveError";
+  /** `service:Command` of the call that failed, e.g. `efs:DescribeFileSystems`. */
+  readonly operation: string;
+
+  constructor(message: string, options: { operation: string; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.operation = options.operation;
+  }
+}
+
+const SERVICE_LABEL: Record<ServiceName, string> = {
+  ec2: "EC2",
+  efs: "EFS",
+  lambda: "Lambda",
+  sfn: "Step Functions",
+};
+const IAM_PREFIX: Record<ServiceName, string> = {
+  ec2: "ec2",
+  efs: "elasticfilesystem",
+  lambda: "lambda",
+  sfn: "states",
+};
+
+const CREDENTIAL_ERRORS = new Set([
+  "CredentialsProviderError",
+  "UnrecognizedClientException",
+  "InvalidClientTokenId",
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "AuthFailure",
+  "InvalidSignatureException",
+  "SignatureDoesNotMatch",
+  "IncompleteSignature",
+  "MissingAuthenticationToken",
+]);
+const PERMISSION_ERRORS = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"]);
+const THROTTLING_ERRORS = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+  "RequestThrottled",
+  "RequestThrottledException",
+]);
+const NETWORK_ERRORS = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "TimeoutError",
+  "EAI_AGAIN",
+]);
+
+interface SdkErrorShape {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  $metadata?: { attempts?: unknown };
+}
+
+/** Wraps a failed read in an `ObserveError` whose message says what to check. */
+export function toObserveError(
+  service: ServiceName,
+  command: string,
+  region: string,
+  err: unknown,
+): ObserveError {
+  const e = (typeof err === "object" && err !== null ? err : {}) as SdkErrorShape;
+  const errorName = typeof e.name === "string" ? e.name : "Error";
+  const code = typeof e.code === "string" ? e.code : undefined;
+  const detail = typeof e.message === "string" && e.message !== "" ? `${errorName}: ${e.message}` : errorName;
+  const attempts = typeof e.$metadata?.attempts === "number" ? e.$metadata.attempts : 1;
+  const action = `${IAM_PREFIX[service]}:${command}`;
+  let hint: string;
+  if (CREDENTIAL_ERRORS.has(errorName)) {
+    hint =
+      "check the AWS credentials (profile, environment variables or SSO session) and sign in again if they expired";
+  } else if (PERMISSION_ERRORS.has(errorName)) {
+    hint = `grant the caller ${action} (read-only) in region ${region}`;
+  } else if (THROTTLING_ERRORS.has(errorName)) {
+    hint = `AWS kept throttling after ${attempts} attempts; run again later or lower the observation concurrency`;
+  } else if (NETWORK_ERRORS.has(errorName) || (code !== undefined && NETWORK_ERRORS.has(code))) {
+    hint = "check the network and the endpoint (--endpoint-url, AWS_ENDPOINT_URL)";
+  } else {
+    hint = `check the credentials, that region ${region} is the intended one, and that the caller may call ${action}`;
+  }
+  return new ObserveError(`reading AWS failed: ${SERVICE_LABEL[service]} ${command} (${detail}); ${hint}`, {
+    operation: `${service}:${command}`,
+    cause: err,
+  });
+}
