@@ -543,9 +543,6 @@ function diffFileSystemSettings(b: DiffBuilder, fsm: FileSystemManifest, fs: Obs
         fileSystemId: fs.fileSystemId,
         transitionToIA: lc.transitionToIA,
         transitionToPrimaryStorageClass: lc.transitionToPrimaryStorageClass,
-        ...(fs.lifecycle.transitionToArchive
-          ? { transitionToArchive: fs.lifecycle.transitionToArchive }
-          : {}),
       },
       phase: 1,
       resource,

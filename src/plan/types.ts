@@ -125,9 +125,8 @@ export type ActionSpec =
       params: {
         fileSystemId: string;
         transitionToIA: string;
+        /** Any live archive transition is kept as the reconciler finds it: manifests do not manage it. */
         transitionToPrimaryStorageClass: string;
-        /** Preserved as observed: not managed by manifests. */
-        transitionToArchive?: string;
       };
     }
   | {

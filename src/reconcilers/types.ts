@@ -1,6 +1,7 @@
 /**
  * What a reconciler reports after one action. Failures are thrown (see errors.ts), never returned.
  */
+import type { Action, ActionType } from "../plan/types";
 
 /** A resource an action left in a transitional state; the workflow waits (Wait states) until it is ready. */
 export type PendingResource =
@@ -15,3 +16,6 @@ export interface ReconcileOutcome {
   message: string;
   pending: PendingResource[];
 }
+
+/** The action of one type, e.g. `ActionOf<"CreateMountTarget">`. */
+export type ActionOf<T extends ActionType> = Extract<Action, { type: T }>;

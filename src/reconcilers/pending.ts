@@ -1,0 +1,105 @@
+/**
+ * One look at the resources actions left in transition. The workflow calls this between Wait
+ * states until nothing is pending; it never sleeps itself.
+ */
+import { DescribeMountTargetsCommand } from "@aws-sdk/client-efs";
+import { GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import middy from "@middy/core";
+import type { AwsClients } from "../aws/clients";
+import { isAwsError, toReconcileError } from "./classify";
+import { clientsFromEnv } from "./lambda-clients";
+import type { PendingResource } from "./types";
+
+export interface PendingCheck {
+  /** True when nothing is still in transition (resources that can never become ready are in `failed`). */
+  ready: boolean;
+  /** Still in transition: check again after a Wait. */
+  pending: PendingResource[];
+  /** One line per resource that will not become ready, with the reason. */
+  failed: string[];
+}
+
+type Verdict = { state: "done" } | { state: "pending" } | { state: "failed"; reason: string };
+
+const MOUNT_TARGET_IN_TRANSITION = new Set(["creating", "updating"]);
+
+async function checkMountTarget(
+  clients: AwsClients,
+  r: Extract<PendingResource, { type: "mountTarget" }>,
+): Promise<Verdict> {
+  try {
+    const out = await clients.efs.send(new DescribeMountTargetsCommand({ MountTargetId: r.mountTargetId }));
+    const mt = out.MountTargets?.find((m) => m.MountTargetId === r.mountTargetId);
+    const state = mt?.LifeCycleState ?? "deleted";
+    if (state === "available") return { state: "done" };
+    if (MOUNT_TARGET_IN_TRANSITION.has(state)) return { state: "pending" };
+    return {
+      state: "failed",
+      reason: `mount target ${r.mountTargetId} of ${r.fileSystemId} is ${state}; check it in the EFS console and re-run apply`,
+    };
+  } catch (err) {
+    if (isAwsError(err, "MountTargetNotFound")) {
+      return {
+        state: "failed",
+        reason: `mount target ${r.mountTargetId} of ${r.fileSystemId} no longer exists; re-run apply`,
+      };
+    }
+    throw toReconcileError(err, { action: "CheckPending", resource: r.mountTargetId });
+  }
+}
+
+async function checkFunction(
+  clients: AwsClients,
+  r: Extract<PendingResource, { type: "function" }>,
+): Promise<Verdict> {
+  try {
+    const fn = await clients.lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: r.functionName }),
+    );
+    // Absent fields (older functions, emulators) mean the function is settled.
+    const update = fn.LastUpdateStatus ?? "Successful";
+    const state = fn.State ?? "Active";
+    if (update === "Failed") {
+      return {
+        state: "failed",
+        reason:
+          `update of function ${r.functionName} failed: ${fn.LastUpdateStatusReasonCode ?? ""} ${fn.LastUpdateStatusReason ?? ""}`.trim(),
+      };
+    }
+    if (state === "Failed") {
+      return {
+        state: "failed",
+        reason:
+          `function ${r.functionName} is in state Failed: ${fn.StateReasonCode ?? ""} ${fn.StateReason ?? ""}`.trim(),
+      };
+    }
+    if (update === "InProgress" || state === "Pending") return { state: "pending" };
+    return { state: "done" };
+  } catch (err) {
+    if (isAwsError(err, "ResourceNotFoundException")) {
+      return { state: "failed", reason: `function ${r.functionName} no longer exists; re-run plan` };
+    }
+    throw toReconcileError(err, { action: "CheckPending", resource: r.functionName });
+  }
+}
+
+/** Re-reads each pending resource once. Read errors that a retry may fix throw RetryableReconcileError. */
+export async function checkPending(pending: PendingResource[], clients: AwsClients): Promise<PendingCheck> {
+  const verdicts = await Promise.all(
+    pending.map((r) => (r.type === "mountTarget" ? checkMountTarget(clients, r) : checkFunction(clients, r))),
+  );
+  const still: PendingResource[] = [];
+  const failed: string[] = [];
+  verdicts.forEach((v, i) => {
+    const r = pending[i];
+    if (!r) return;
+    if (v.state === "pending") still.push(r);
+    if (v.state === "failed") failed.push(v.reason);
+  });
+  return { ready: still.length === 0, pending: still, failed };
+}
+
+/** Workflow task: `{ pending: PendingResource[] }` in, the check out. */
+export const handler = middy(async (event: { pending?: PendingResource[] }) =>
+  checkPending(event.pending ?? [], clientsFromEnv()),
+);
