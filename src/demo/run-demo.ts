@@ -22,6 +22,8 @@ export const DEMO_MANIFESTS_DIR = ".efs-reconciler/demo/desired-state";
 export const DEMO_STEPS: DemoStep[] = [
   { title: "validate the manifests (no AWS calls)", argv: ["validate"] },
   { title: "plan: what differs from the manifests, read-only", argv: ["plan"] },
+  { title: "apply: remediate every auto drift, make before break", argv: ["apply"] },
+  { title: "plan again: converged", argv: ["plan"] },
 ];
 
 export interface DemoResult {

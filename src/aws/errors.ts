@@ -1,0 +1,219 @@
+/**
+ * Classification of AWS SDK, credential and network errors into one line that says what went
+ * wrong and what to do next. Used by the command line; no business logic.
+ */
+
+export type AwsErrorKind =
+  | "region-missing"
+  | "credentials-missing"
+  | "credentials-expired"
+  | "credentials-invalid"
+  | "access-denied"
+  | "endpoint-unreachable"
+  | "throttled";
+
+/** What the caller knows about the configuration, to name it in the message. */
+export interface AwsErrorContext {
+  /** The endpoint override in use (`--endpoint-url` or `AWS_ENDPOINT_URL`), if any. */
+  endpoint?: string;
+  profile?: string;
+  region?: string;
+}
+
+interface ErrorLike {
+  /** `service:Command` of the failed call, when a wrapper (e.g. ObserveError) recorded it. */
+  operation?: unknown;
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  hostname?: unknown;
+  address?: unknown;
+  port?: unknown;
+  cause?: unknown;
+  errors?: unknown;
+}
+
+const EXPIRED_NAMES = new Set([
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "RequestExpired",
+  "TokenRefreshRequired",
+]);
+const INVALID_NAMES = new Set([
+  "UnrecognizedClientException",
+  "InvalidClientTokenId",
+  "AuthFailure",
+  "SignatureDoesNotMatch",
+  "InvalidSignatureException",
+  "IncompleteSignature",
+  "InvalidAccessKeyId",
+  "MissingAuthenticationToken",
+]);
+const DENIED_NAMES = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "UnauthorizedOperation",
+  "UnauthorizedAccess",
+]);
+const THROTTLED_NAMES = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+  "RequestThrottled",
+  "RequestThrottledException",
+]);
+const NETWORK_CODES = new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+function asErrorLike(value: unknown): ErrorLike | undefined {
+  return value !== null && typeof value === "object" ? (value as ErrorLike) : undefined;
+}
+
+function str(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+/** The error, its causes and (for AggregateError) its members, outermost first. */
+function chain(err: unknown): ErrorLike[] {
+  const out: ErrorLike[] = [];
+  const queue: unknown[] = [err];
+  while (queue.length > 0 && out.length < 20) {
+    const e = asErrorLike(queue.shift());
+    if (!e || out.includes(e)) continue;
+    out.push(e);
+    if (e.cause !== undefined) queue.push(e.cause);
+    if (Array.isArray(e.errors)) queue.push(...e.errors);
+  }
+  return out;
+}
+
+function kindOf(e: ErrorLike): AwsErrorKind | undefined {
+  const name = str(e.name);
+  const code = str(e.code);
+  const message = str(e.message);
+  if (name === "MissingRegionError" || /^Region is missing/.test(message)) return "region-missing";
+  if (
+    EXPIRED_NAMES.has(name) ||
+    EXPIRED_NAMES.has(code) ||
+    /session .*(has expired|is invalid)|token .*expired/i.test(message)
+  ) {
+    return "credentials-expired";
+  }
+  if (
+    name === "CredentialsProviderError" ||
+    name === "TokenProviderError" ||
+    /Could not load credentials/.test(message)
+  ) {
+    return "credentials-missing";
+  }
+  if (INVALID_NAMES.has(name) || INVALID_NAMES.has(code)) return "credentials-invalid";
+  if (DENIED_NAMES.has(name) || DENIED_NAMES.has(code)) return "access-denied";
+  if (name === "UnknownEndpoint" || NETWORK_CODES.has(code) || name === "TimeoutError")
+    return "endpoint-unreachable";
+  if (THROTTLED_NAMES.has(name) || THROTTLED_NAMES.has(code)) return "throttled";
+  return undefined;
+}
+
+/** The first error in the cause chain that is a known AWS/credential/network failure. */
+export function classifyAwsError(err: unknown): { kind: AwsErrorKind; error: ErrorLike } | undefined {
+  for (const e of chain(err)) {
+    const kind = kindOf(e);
+    if (kind) return { kind, error: e };
+  }
+  return undefined;
+}
+
+/** One line of AWS's own message: no encoded authorization blobs, no line breaks. */
+function awsMessage(e: ErrorLike, max = 240): string {
+  const text = str(e.message)
+    .replace(/\s*Encoded authorization failure message:.*$/s, "")
+    .replace(/\s+/g, " ")
+    .trim();
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function endpointOf(e: ErrorLike, context: AwsErrorContext): string {
+  if (context.endpoint) return context.endpoint;
+  const host = str(e.hostname) || str(e.address);
+  if (host) return typeof e.port === "number" ? `${host}:${e.port}` : host;
+  const fromMessage = /(?:ENOTFOUND|ECONNREFUSED|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH)\s+(\S+)/.exec(
+    str(e.message),
+  );
+  return fromMessage?.[1] ?? "the AWS endpoint";
+}
+
+function networkReason(e: ErrorLike): string {
+  const code = str(e.code) || str(e.name);
+  switch (code) {
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "host name not found";
+    case "ECONNREFUSED":
+      return "connection refused";
+    case "ECONNRESET":
+      return "connection reset";
+    case "ETIMEDOUT":
+    case "TimeoutError":
+    case "UND_ERR_CONNECT_TIMEOUT":
+      return "timed out";
+    case "UnknownEndpoint":
+      return "unknown endpoint";
+    default:
+      return code || "no response";
+  }
+}
+
+function describeKind(kind: AwsErrorKind, e: ErrorLike, context: AwsErrorContext, operation: string): string {
+  const profile = context.profile ? ` for profile ${context.profile}` : "";
+  const name = str(e.name) || str(e.code);
+  switch (kind) {
+    case "region-missing":
+      return "no AWS region configured: pass --region, or set AWS_REGION (or a region in your AWS profile)";
+    case "credentials-missing":
+      return context.profile
+        ? `could not load AWS credentials for profile ${context.profile}: check that it exists in ~/.aws/config or ~/.aws/credentials (for SSO run \`aws sso login --profile ${context.profile}\`)`
+        : "no AWS credentials found: pass --profile, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (for SSO run `aws sso login`)";
+    case "credentials-expired":
+      return `the AWS credentials${profile} have expired (${name || "expired token"}): refresh them${context.profile ? ` (for SSO: \`aws sso login --profile ${context.profile}\`)` : " (for SSO: `aws sso login`)"} and run again`;
+    case "credentials-invalid":
+      return `AWS rejected the credentials${profile} (${name}): check the access key, secret key and session token, or use another --profile`;
+    case "access-denied": {
+      const detail = awsMessage(e).replace(/[.\s]+$/, "");
+      return `AWS denied access${operation ? ` to ${operation}` : ""} (${name})${detail ? `: ${detail}` : ""}; grant the caller the read permissions efs-reconciler needs, or use another --profile`;
+    }
+    case "endpoint-unreachable": {
+      const what = `cannot reach the AWS endpoint ${endpointOf(e, context)} (${networkReason(e)})`;
+      return context.endpoint
+        ? `${what}: check that it is running and that --endpoint-url / AWS_ENDPOINT_URL is right`
+        : `${what}: check your network and --region (and AWS_ENDPOINT_URL_<SERVICE> if set)`;
+    }
+    case "throttled":
+      return `AWS kept throttling the requests even after retries (${name}): wait a minute and run again`;
+  }
+}
+
+/** One line for the user: what failed and what to do next. Unknown errors keep their own message. */
+export function describeAwsError(err: unknown, context: AwsErrorContext = {}): string {
+  const found = classifyAwsError(err);
+  if (found) {
+    const operation =
+      chain(err)
+        .map((e) => str(e.operation))
+        .find((op) => op !== "") ?? "";
+    return describeKind(found.kind, found.error, context, operation);
+  }
+  const e = asErrorLike(err);
+  if (!e) return String(err);
+  const name = str(e.name) || "Error";
+  const message = awsMessage(e) || "(no message)";
+  return `${name}: ${message}`;
+}

@@ -1,0 +1,73 @@
+/**
+ * `efs-reconciler plan`: validates, observes the live account read-only, prints the drift and the
+ * actions `apply` would take. Exit 0 without drift, 2 with drift, 1 on an error.
+ */
+import { Command } from "commander";
+import { renderReport } from "../../render/index";
+import { plural } from "../../render/report-view";
+import { type CommandContext, type CommandFactory, runCommand } from "../command-context";
+import { EXIT } from "../exit-codes";
+import { logLine, useColor } from "../io";
+import { loadManifests } from "../load-manifests";
+import {
+  type AwsOptions,
+  awsOptions,
+  type GlobalOptions,
+  type ManifestOptions,
+  manifestsOption,
+  type OutputOptions,
+  outputOption,
+  type StateDirOptions,
+  stateDirOption,
+} from "../options";
+import { withAwsClients } from "../with-aws-clients";
+
+export type PlanOptions = ManifestOptions & OutputOptions & AwsOptions & StateDirOptions & GlobalOptions;
+
+async function plan(ctx: CommandContext, opts: PlanOptions): Promise<number> {
+  const { io } = ctx;
+  const loaded = await loadManifests(io, opts.manifests, "plan");
+  if (!loaded) return EXIT.ERROR;
+  const { state } = loaded;
+
+  // Loaded on demand: the AWS SDK is most of the CLI's start-up time, and validate needs none of it.
+  const [{ CallRecorder, createClients }, { observe }, { newRunId, planChanges }] = await Promise.all([
+    import("../../aws/clients"),
+    import("../../observe/observe"),
+    import("../../plan/index"),
+  ]);
+  const recorder = new CallRecorder();
+  const clients = createClients({
+    region: opts.region,
+    endpoint: opts.endpointUrl,
+    profile: opts.profile,
+    recorder,
+  });
+  const observed = await withAwsClients(clients, async () => {
+    const region = await clients.region();
+    logLine(
+      io,
+      `observing ${region} for ${plural(state.fileSystems.length, "file system")}, ${plural(state.accessPoints.length, "access point")} and ${plural(state.functions.length, "function")}…`,
+    );
+    const started = performance.now();
+    const snapshot = await observe(state, clients, { log: (m) => logLine(io, m) });
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    logLine(io, `observed ${region} in ${seconds} s (${plural(recorder.count(), "API call")})`);
+    return snapshot;
+  });
+
+  const report = planChanges(state, observed, { mode: "dry-run", runId: newRunId() });
+  io.stdout.write(renderReport(report, opts.output, { color: useColor(io, opts.color) }));
+  return report.drift.length > 0 ? EXIT.DRIFT : EXIT.OK;
+}
+
+export const planCommand: CommandFactory = (ctx: CommandContext) => {
+  const cmd = new Command("plan")
+    .description("observe the live account read-only; print drift and the actions apply would take")
+    .addOption(manifestsOption())
+    .addOption(outputOption());
+  for (const o of awsOptions()) cmd.addOption(o);
+  return cmd
+    .addOption(stateDirOption())
+    .action((_opts: unknown, c: Command) => runCommand<PlanOptions>(ctx, c, (opts) => plan(ctx, opts)));
+};

@@ -1,0 +1,87 @@
+/**
+ * The common options of contract §3, as reusable commander options, and their parsed shapes.
+ */
+import { Option } from "commander";
+import type { AwsErrorContext } from "../aws/errors";
+import { OUTPUT_FORMATS, type OutputFormat } from "../render/index";
+
+/** Program-wide options, accepted before or after the command name. */
+export interface GlobalOptions {
+  /** False with `--no-color`. */
+  color: boolean;
+  debug: boolean;
+}
+
+export interface ManifestOptions {
+  manifests: string;
+}
+
+export interface OutputOptions {
+  output: OutputFormat;
+}
+
+export interface AwsOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+}
+
+export interface StateDirOptions {
+  stateDir: string;
+}
+
+export const DEFAULT_MANIFESTS_DIR = "./desired-state";
+export const DEFAULT_STATE_DIR = "./.efs-reconciler";
+
+export function colorOption(): Option {
+  return new Option(
+    "--no-color",
+    "never colour the output (colour is used only on a terminal; NO_COLOR also disables it)",
+  );
+}
+
+export function debugOption(): Option {
+  return new Option("--debug", "show stack traces of unexpected errors");
+}
+
+export function manifestsOption(): Option {
+  return new Option(
+    "--manifests <dir>",
+    "directory of desired-state manifests (*.yaml, *.yml, searched recursively)",
+  ).default(DEFAULT_MANIFESTS_DIR);
+}
+
+export function outputOption(): Option {
+  return new Option("-o, --output <format>", "output format").choices(OUTPUT_FORMATS).default("text");
+}
+
+export function awsOptions(): Option[] {
+  return [
+    new Option("--region <region>", "AWS region (default: AWS_REGION, or the profile's region)"),
+    new Option("--profile <profile>", "AWS named profile (default: AWS_PROFILE, or the default chain)"),
+    new Option(
+      "--endpoint-url <url>",
+      "send every AWS call to this endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL[_<SERVICE>])",
+    ),
+  ];
+}
+
+export function stateDirOption(): Option {
+  return new Option("--state-dir <dir>", "directory of local records (drift events, last runs)").default(
+    DEFAULT_STATE_DIR,
+  );
+}
+
+/** What an AWS error message can name about the configuration in use. */
+export function awsErrorContext(
+  opts: Partial<AwsOptions>,
+  env: Record<string, string | undefined>,
+): AwsErrorContext {
+  const context: AwsErrorContext = {};
+  const endpoint = opts.endpointUrl ?? env.AWS_ENDPOINT_URL;
+  if (endpoint) context.endpoint = endpoint;
+  const profile = opts.profile ?? env.AWS_PROFILE;
+  if (profile) context.profile = profile;
+  if (opts.region) context.region = opts.region;
+  return context;
+}

@@ -1,0 +1,116 @@
+/**
+ * The JSON documents the remediation workflow's states pass to each other (definition.asl.json):
+ * what each task receives and returns. Plain data only: every value crosses a Lambda boundary.
+ */
+import type { Action, ActionResult, ActionStatus, ApplyReport, Plan } from "../plan/types";
+import type { PendingResource } from "../reconcilers/types";
+
+export type WorkflowMode = "dry-run" | "apply";
+
+/** The execution input: `{"mode": "apply"}`; `maxChanges` overrides the deployment's default. */
+export interface WorkflowInput {
+  mode?: WorkflowMode;
+  maxChanges?: number;
+}
+
+/** Input of the Plan state: the execution input and the `${MaxChanges}` substitution (a string). */
+export interface PlanTaskInput {
+  input: WorkflowInput;
+  defaultMaxChanges?: string;
+}
+
+/** One non-empty phase of the plan, its actions in plan order. */
+export interface PhaseBatch {
+  phase: 1 | 2 | 3;
+  actions: Action[];
+}
+
+/** A resource an action left pending, with the action that is waiting for it. */
+export interface PendingEntry {
+  actionId: string;
+  resource: PendingResource;
+}
+
+/** The run's progress through the phases (state `$.run`). */
+export interface RunState {
+  /** One result per executed action, in execution order. */
+  results: ActionResult[];
+  /** Resources the current phase waits for. */
+  pending: PendingEntry[];
+  /** Checks of `pending` made after the first one (the definition bounds them). */
+  polls: number;
+  /** Number of failed results so far: a phase with failures stops the later phases. */
+  failed: number;
+}
+
+/** Output of the Plan state: the whole execution state from there on. */
+export interface PlanStep {
+  plan: Plan;
+  maxChanges: number;
+  counts: { actions: number; autoDrift: number };
+  /** The cause the workflow fails with when `counts.actions > maxChanges`. */
+  refusal: string;
+  phases: PhaseBatch[];
+  phaseCount: number;
+  cursor: { next: number };
+  run: RunState;
+}
+
+export interface ExecuteActionInput {
+  action: Action;
+}
+
+/** The error a Catch hands over: `Error` is the thrown error's name. */
+export interface CaughtError {
+  Error: string;
+  Cause?: string;
+}
+
+/** One action's result as the RunActions Map collects it (ExecuteAction or ActionFailed). */
+export interface ActionRunResult {
+  actionId: string;
+  status: ActionStatus;
+  error: string | CaughtError | null;
+  message?: string;
+  pending: PendingResource[];
+}
+
+/** Input of the check-pending task (states SettlePhase, PollPending, GiveUpWaiting). */
+export interface CheckPendingInput {
+  run: RunState;
+  /** SettlePhase: the results of the phase that just ran. */
+  phaseResults?: ActionRunResult[];
+  /** GiveUpWaiting: stop waiting and mark the actions of every pending resource failed. */
+  giveUp?: boolean;
+}
+
+export interface VerifyInput {
+  plan: Plan;
+  results: ActionResult[];
+}
+
+export interface VerifyOutput {
+  report: ApplyReport;
+  failedActions: number;
+  remainingAuto: number;
+  /** One line for the RemediationIncomplete failure. */
+  cause: string;
+}
+
+export type RecordTaskInput = { kind: "plan"; plan: Plan } | { kind: "outcome"; report: ApplyReport };
+
+export interface RecordTaskOutput {
+  runId: string;
+  kind: "plan" | "outcome";
+}
+
+/** The task functions behind the definition's Task states, free of transport. */
+export interface WorkflowTasks {
+  plan(input: PlanTaskInput): Promise<PlanStep>;
+  record(input: RecordTaskInput): Promise<RecordTaskOutput>;
+  executeAction(input: ExecuteActionInput): Promise<ActionRunResult>;
+  checkPending(input: CheckPendingInput): Promise<RunState>;
+  verify(input: VerifyInput): Promise<VerifyOutput>;
+}
+
+export type TaskName = keyof WorkflowTasks;

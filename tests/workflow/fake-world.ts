@@ -1,0 +1,228 @@
+/**
+ * A scripted stand-in for AWS behind the real task functions: `createTasks` with a fake core
+ * (observe, planChanges, reconcile, checkPending). Each action follows a behaviour; every start
+ * and finish is logged in order, so tests check ordering and fan-out from the resulting log.
+ */
+import type { AwsClients } from "../../src/aws/clients";
+import type { DesiredState } from "../../src/desired-state/types";
+import type { ObservedState } from "../../src/observe/types";
+import type { Action, Drift, Plan } from "../../src/plan/types";
+import { RetryableReconcileError, TerminalReconcileError } from "../../src/reconcilers/errors";
+import type { PendingCheck } from "../../src/reconcilers/pending";
+import type { PendingResource } from "../../src/reconcilers/types";
+import type { RunRecord } from "../../src/statemachine/run-record";
+import { createTasks, type TaskCore } from "../../src/statemachine/tasks";
+import type { WorkflowTasks } from "../../src/statemachine/workflow-types";
+
+export const RUN_ID = "20261128T120000Z-0000abcd";
+
+const DESIRED: DesiredState = { fileSystems: [], accessPoints: [], functions: [], revision: "sha256:test" };
+const OBSERVED: ObservedState = {
+  region: "us-east-1",
+  fileSystems: {},
+  functions: {},
+  mountedBy: {},
+  subnets: {},
+  vpcSubnets: {},
+  securityGroups: {},
+};
+
+export function action(id: string, phase: 1 | 2 | 3): Action {
+  const resource = { type: "AWS::EC2::SecurityGroup" as const, id: `sg-${id}` };
+  const base = { id, phase, driftIds: [`drift-${id}`], resource, description: `action ${id}` };
+  if (phase === 1) {
+    return {
+      ...base,
+      type: "AuthorizeIngress",
+      params: { groupId: `sg-${id}`, sourceGroupId: "sg-fn", port: 2049 },
+    };
+  }
+  if (phase === 2) {
+    return {
+      ...base,
+      type: "UpdateFunctionFileSystem",
+      resource: { type: "AWS::Lambda::Function", id: `fn-${id}` },
+      params: { functionName: `fn-${id}`, localMountPath: "/mnt/efs", target: { accessPointArn: "arn:ap" } },
+    };
+  }
+  return {
+    ...base,
+    type: "RevokeIngress",
+    params: {
+      groupId: `sg-${id}`,
+      ruleId: `sgr-${id}`,
+      rule: {
+        ruleId: `sgr-${id}`,
+        groupId: `sg-${id}`,
+        isEgress: false,
+        ipProtocol: "tcp",
+        fromPort: 2049,
+        toPort: 2049,
+        cidrIpv4: "0.0.0.0/0",
+      },
+    },
+  };
+}
+
+export function drift(id: string, remediation: "auto" | "manual" = "auto"): Drift {
+  return {
+    id,
+    code: remediation === "auto" ? "SG_INGRESS_MISSING" : "FS_NOT_ENCRYPTED",
+    severity: "high",
+    remediation,
+    resource: { type: "AWS::EC2::SecurityGroup", id: `sg-${id}` },
+    manifest: { kind: "FileSystem", name: "data", file: "desired-state/efs.yaml" },
+    field: "ingress",
+    expected: "x",
+    actual: "y",
+    message: `drift ${id}`,
+  };
+}
+
+export function plan(mode: "dry-run" | "apply", actions: Action[], driftItems: Drift[]): Plan {
+  const auto = driftItems.filter((d) => d.remediation === "auto").length;
+  return {
+    formatVersion: "1",
+    mode,
+    runId: RUN_ID,
+    manifestRevision: "sha256:test",
+    drift: driftItems,
+    actions,
+    summary: { drift: driftItems.length, auto, manual: driftItems.length - auto, actions: actions.length },
+  };
+}
+
+export type Behaviour =
+  | { kind: "succeed"; pending?: PendingResource[] }
+  | { kind: "skip" }
+  | { kind: "retryable"; times: number }
+  | { kind: "terminal"; message: string };
+
+export interface WorldOptions {
+  actions: Action[];
+  /** Drift of the first plan (default: one auto drift per action). */
+  drift?: Drift[];
+  /** Drift the verifying observation finds (default: none). */
+  remaining?: Drift[];
+  behaviours?: Record<string, Behaviour>;
+  /** Answer to the n-th check (1-based) of pending resources (default: all ready). */
+  check?: (resources: PendingResource[], n: number) => PendingCheck;
+  /** Hold each action of the first phase until this many run at once (or the phase has no more). */
+  fanOutBarrier?: number;
+}
+
+export interface World {
+  tasks: WorkflowTasks;
+  /** `start:ID` / `end:ID` / `check:N`, in the order they happened. */
+  log: string[];
+  records: RunRecord[];
+  calls: Record<string, number>;
+  maxInFlight: () => number;
+  checks: () => number;
+  observations: () => number;
+}
+
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
+
+export function fakeWorld(options: WorldOptions): World {
+  const log: string[] = [];
+  const records: RunRecord[] = [];
+  const calls: Record<string, number> = {};
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let checks = 0;
+  let observations = 0;
+  let planned = 0;
+
+  const firstPhase = Math.min(...options.actions.map((a) => a.phase));
+  const firstPhaseSize = options.actions.filter((a) => a.phase === firstPhase).length;
+  let firstPhaseStarted = 0;
+  let waiters: (() => void)[] = [];
+  const releaseIfDue = () => {
+    const target = options.fanOutBarrier ?? 0;
+    if (inFlight >= target || firstPhaseStarted >= firstPhaseSize) {
+      for (const w of waiters) w();
+      waiters = [];
+    }
+  };
+  const holdAtBarrier = async (a: Action) => {
+    if (!options.fanOutBarrier || a.phase !== firstPhase) return;
+    firstPhaseStarted++;
+    const released = new Promise<void>((resolve) => {
+      waiters.push(resolve);
+      // A fallback so a wrong concurrency shows up as a failed assertion, not a hung test.
+      setTimeout(resolve, 500);
+    });
+    releaseIfDue();
+    await released;
+  };
+
+  const core: TaskCore = {
+    observe: async () => {
+      observations++;
+      return OBSERVED;
+    },
+    planChanges: (_desired, _observed, meta) => {
+      planned++;
+      if (planned === 1) {
+        const d = options.drift ?? options.actions.map((a) => drift(`drift-${a.id}`));
+        return { ...plan(meta.mode, options.actions, d), runId: meta.runId };
+      }
+      return { ...plan("apply", [], options.remaining ?? []), runId: meta.runId };
+    },
+    reconcile: async (a) => {
+      calls[a.id] = (calls[a.id] ?? 0) + 1;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      log.push(`start:${a.id}`);
+      try {
+        await holdAtBarrier(a);
+        await tick();
+        const b = options.behaviours?.[a.id] ?? { kind: "succeed" };
+        switch (b.kind) {
+          case "retryable":
+            if ((calls[a.id] ?? 0) <= b.times) {
+              throw new RetryableReconcileError(`throttled on ${a.id}; retry later`);
+            }
+            return { actionId: a.id, status: "succeeded", message: `did ${a.id}`, pending: [] };
+          case "terminal":
+            throw new TerminalReconcileError(b.message);
+          case "skip":
+            return { actionId: a.id, status: "skipped", message: `${a.id} already in place`, pending: [] };
+          default:
+            return { actionId: a.id, status: "succeeded", message: `did ${a.id}`, pending: b.pending ?? [] };
+        }
+      } finally {
+        inFlight--;
+        log.push(`end:${a.id}`);
+      }
+    },
+    checkPending: async (resources) => {
+      checks++;
+      log.push(`check:${checks}`);
+      return options.check ? options.check(resources, checks) : { ready: true, pending: [], failed: [] };
+    },
+  };
+
+  const tasks = createTasks(
+    {
+      loadDesired: async () => DESIRED,
+      clients: {} as AwsClients,
+      record: async (entry) => {
+        records.push(entry);
+      },
+      newRunId: () => RUN_ID,
+      now: () => new Date("2026-11-28T12:00:00Z"),
+    },
+    core,
+  );
+  return {
+    tasks,
+    log,
+    records,
+    calls,
+    maxInFlight: () => maxInFlight,
+    checks: () => checks,
+    observations: () => observations,
+  };
+}
