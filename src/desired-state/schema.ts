@@ -10,14 +10,14 @@ const MAX_POSIX_ID = 4_294_967_295;
 const MAX_TIMEOUT_SECONDS = 900;
 
 const NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const FILE_SYSTEM_ID_PATTERN = /^fs-[0-9a-f]{8,40}$/;
-const SECURITY_GROUP_ID_PATTERN = /^sg-[0-9a-f]{8,17}$/;
-const SUBNET_ID_PATTERN = /^subnet-[0-9a-f]{8,17}$/;
+const FILE_SYSTEM_ID_PATTERN = /^fs-[0-9a-z]{1,40}$/;
+const SECURITY_GROUP_ID_PATTERN = /^sg-[0-9a-z]{1,40}$/;
+const SUBNET_ID_PATTERN = /^subnet-[0-9a-z]{1,40}$/;
 const AVAILABILITY_ZONE_PATTERN = /^[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]$/;
 const PERMISSIONS_PATTERN = /^0?[0-7]{3}$/;
 const MOUNT_PATH_PATTERN = /^\/mnt\/[a-zA-Z0-9._-]+$/;
 /** A Lambda function name, or a function ARN (optionally qualified by a version or alias). */
-export const FUNCTION_NAME_PATTERN =
+const FUNCTION_NAME_PATTERN =
   /^(?:[a-zA-Z0-9_-]{1,64}|arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[a-zA-Z0-9_-]{1,64}(?::(?:\$LATEST|[a-zA-Z0-9_-]{1,128}))?)$/;
 
 /** Characters AWS refuses in an access point's root directory path. */
@@ -25,7 +25,7 @@ const FORBIDDEN_PATH_CHARACTERS = /[$#<>;`|&?{}^*\n]/;
 const MAX_ROOT_PATH_CHARS = 100;
 const MAX_ROOT_PATH_DEPTH = 4;
 
-/** `true` for every field of a value that is only partially valid (used by cross-field checks). */
+/** Makes a cross-field check run even when some fields failed, so that every error is reported at once. */
 const always = () => true;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -56,14 +56,14 @@ const securityGroupId = () =>
     .string()
     .regex(SECURITY_GROUP_ID_PATTERN, {
       error: (iss) =>
-        `${describeValue(iss.input)} is not a security group id (expected "sg-" followed by 8 to 17 hex digits)`,
+        `${describeValue(iss.input)} is not a security group id (expected "sg-" followed by lower-case letters and digits, e.g. sg-0123456789abcdef0)`,
     })
     .meta({ description: "A security group id (sg-…)." });
 
 const subnetId = () =>
   z.string().regex(SUBNET_ID_PATTERN, {
     error: (iss) =>
-      `${describeValue(iss.input)} is not a subnet id (expected "subnet-" followed by 8 to 17 hex digits)`,
+      `${describeValue(iss.input)} is not a subnet id (expected "subnet-" followed by lower-case letters and digits, e.g. subnet-0123456789abcdef0)`,
   });
 
 const availabilityZone = () =>
@@ -108,7 +108,7 @@ const timeoutBound = () =>
     });
 
 /** Why an access point root path is refused, or `undefined` when it is fine. */
-export function rootPathProblem(path: string): string | undefined {
+function rootPathProblem(path: string): string | undefined {
   if (!path.startsWith("/")) return "must be an absolute path starting with /";
   if (path === "/") return "must not be / itself: give the access point its own directory, e.g. /lambda";
   if (path.length > MAX_ROOT_PATH_CHARS) return `must be at most ${MAX_ROOT_PATH_CHARS} characters`;
@@ -178,7 +178,7 @@ export const fileSystemSpecSchema = z
       .string()
       .regex(FILE_SYSTEM_ID_PATTERN, {
         error: (iss) =>
-          `${describeValue(iss.input)} is not a file system id (expected "fs-" followed by 8 to 40 hex digits)`,
+          `${describeValue(iss.input)} is not a file system id (expected "fs-" followed by lower-case letters and digits, e.g. fs-0123456789abcdef0)`,
       })
       .optional()
       .meta({ description: "The file system id. Exactly one of fileSystemId and selector." }),

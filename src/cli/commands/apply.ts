@@ -42,7 +42,7 @@ function parseMaxChanges(value: string): number {
 export function progressLine(event: ProgressEvent): string | undefined {
   switch (event.type) {
     case "planned":
-      return `planned run ${event.runId}: ${plural(event.drift, "drift item")}, ${plural(event.actions, "action")}`;
+      return undefined; // the plan task logs its own line
     case "phaseStarted":
       return `phase ${event.phase}: ${plural(event.actions, "action")}`;
     case "actionStarted":

@@ -272,7 +272,7 @@ export const invalidCases: InvalidCase[] = [
     rule: "bad fileSystemId",
     files: { "fs.yaml": fileSystem("", r("fs-0123456789abcdef0", "fs-XYZ")) },
     expected: [
-      'DIR/fs.yaml:6:17: FileSystem/data: spec.fileSystemId: "fs-XYZ" is not a file system id (expected "fs-" followed by 8 to 40 hex digits)',
+      'DIR/fs.yaml:6:17: FileSystem/data: spec.fileSystemId: "fs-XYZ" is not a file system id (expected "fs-" followed by lower-case letters and digits, e.g. fs-0123456789abcdef0)',
     ],
   },
   {
@@ -314,9 +314,9 @@ export const invalidCases: InvalidCase[] = [
   // security groups, subnets, AZs
   {
     rule: "mount target security group is not an sg id",
-    files: { "fs.yaml": fileSystem("", r("sg-0123456789abcdef0", "sg-0efs0000000000001")) },
+    files: { "fs.yaml": fileSystem("", r("sg-0123456789abcdef0", "SG-0EFS0000000000001")) },
     expected: [
-      'DIR/fs.yaml:8:22: FileSystem/data: spec.mountTargets.securityGroupId: "sg-0efs0000000000001" is not a security group id (expected "sg-" followed by 8 to 17 hex digits)',
+      'DIR/fs.yaml:8:22: FileSystem/data: spec.mountTargets.securityGroupId: "SG-0EFS0000000000001" is not a security group id (expected "sg-" followed by lower-case letters and digits, e.g. sg-0123456789abcdef0)',
     ],
   },
   {
@@ -327,7 +327,7 @@ export const invalidCases: InvalidCase[] = [
       ),
     },
     expected: [
-      'DIR/fs.yaml:9:53: FileSystem/data: spec.mountTargets.allowedSecurityGroupIds[1]: "subnet-0123456789abcdef0" is not a security group id (expected "sg-" followed by 8 to 17 hex digits)',
+      'DIR/fs.yaml:9:53: FileSystem/data: spec.mountTargets.allowedSecurityGroupIds[1]: "subnet-0123456789abcdef0" is not a security group id (expected "sg-" followed by lower-case letters and digits, e.g. sg-0123456789abcdef0)',
     ],
   },
   {
@@ -338,18 +338,18 @@ export const invalidCases: InvalidCase[] = [
       ),
     },
     expected: [
-      'DIR/fn.yaml:10:24: LambdaFunction/api: spec.vpc.securityGroupIds[0]: "default" is not a security group id (expected "sg-" followed by 8 to 17 hex digits)',
+      'DIR/fn.yaml:10:24: LambdaFunction/api: spec.vpc.securityGroupIds[0]: "default" is not a security group id (expected "sg-" followed by lower-case letters and digits, e.g. sg-0123456789abcdef0)',
     ],
   },
   {
     rule: "bad subnet id",
     files: {
       "fn.yaml": lambdaFunction(
-        "  vpc:\n    subnetIds: [subnet-1]\n    securityGroupIds: [sg-0123456789abcdef0]\n",
+        "  vpc:\n    subnetIds: [subnet_1]\n    securityGroupIds: [sg-0123456789abcdef0]\n",
       ),
     },
     expected: [
-      'DIR/fn.yaml:9:17: LambdaFunction/api: spec.vpc.subnetIds[0]: "subnet-1" is not a subnet id (expected "subnet-" followed by 8 to 17 hex digits)',
+      'DIR/fn.yaml:9:17: LambdaFunction/api: spec.vpc.subnetIds[0]: "subnet_1" is not a subnet id (expected "subnet-" followed by lower-case letters and digits, e.g. subnet-0123456789abcdef0)',
     ],
   },
   {

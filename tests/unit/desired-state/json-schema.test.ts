@@ -68,7 +68,7 @@ describe("the manifest JSON Schema", () => {
     ["an unknown field", fileSystem("  mountTarget: {}\n")],
     [
       "a non-sg security group id",
-      fileSystem("", (t) => t.replace("sg-0123456789abcdef0", "sg-0efs0000000000001")),
+      fileSystem("", (t) => t.replace("sg-0123456789abcdef0", "security-group-1")),
     ],
     ["both fileSystemId and selector", fileSystem("  selector: { tags: { a: b } }\n")],
     ["provisioned without throughput", fileSystem("  throughputMode: provisioned\n")],

@@ -40,7 +40,7 @@ describe("loadDesiredState: the example manifests", () => {
             transitionToPrimaryStorageClass: "AFTER_1_ACCESS",
           },
           mountTargets: {
-            securityGroupId: "sg-0ef50000000000001",
+            securityGroupId: "sg-0efs0000000000001",
             availabilityZones: [],
             allowedSecurityGroupIds: [],
           },
