@@ -15,20 +15,24 @@ export interface DemoStep {
   title: string;
   /** CLI arguments after the command name; the demo adds the emulator's endpoint and region. */
   argv: string[];
+  /** The exit code this step has when the product works (contract §3). */
+  expectedExit: number;
 }
 
 export const DEMO_MANIFESTS_DIR = ".efs-reconciler/demo/desired-state";
 
 export const DEMO_STEPS: DemoStep[] = [
-  { title: "validate the manifests (no AWS calls)", argv: ["validate"] },
-  { title: "plan: what differs from the manifests, read-only", argv: ["plan"] },
-  { title: "apply: remediate every auto drift, make before break", argv: ["apply"] },
-  { title: "plan again: converged", argv: ["plan"] },
+  { title: "validate the manifests (no AWS calls)", argv: ["validate"], expectedExit: 0 },
+  { title: "plan: what differs from the manifests, read-only", argv: ["plan"], expectedExit: 2 },
+  { title: "apply: remediate every auto drift, make before break", argv: ["apply"], expectedExit: 0 },
+  { title: "plan again: converged", argv: ["plan"], expectedExit: 0 },
 ];
 
 export interface DemoResult {
   /** Exit code of each step, in order. */
   exitCodes: number[];
+  /** Steps whose exit code was not the expected one. */
+  unexpected: string[];
   manifestsDir: string;
 }
 
@@ -64,6 +68,7 @@ export async function runDemo(io: CliIo = processIo(), steps: DemoStep[] = DEMO_
       `seeded file system ${ids.fileSystemId}, functions suplementia-search and suplementia-embeddings; manifests in ${DEMO_MANIFESTS_DIR}\n`,
     );
     const exitCodes: number[] = [];
+    const unexpected: string[] = [];
     for (const step of steps) {
       banner(`efs-reconciler ${step.argv.join(" ")}: ${step.title}`);
       const argv = [
@@ -77,8 +82,13 @@ export async function runDemo(io: CliIo = processIo(), steps: DemoStep[] = DEMO_
       const code = await main(argv, { ...io, env });
       io.stderr.write(`(exit code ${code})\n`);
       exitCodes.push(code);
+      if (code !== step.expectedExit) {
+        unexpected.push(
+          `efs-reconciler ${step.argv.join(" ")} exited ${code}, expected ${step.expectedExit}`,
+        );
+      }
     }
-    return { exitCodes, manifestsDir };
+    return { exitCodes, unexpected, manifestsDir };
   } finally {
     await emulator.stop();
   }
