@@ -761,7 +761,8 @@ function diffSecurityGroup(
       code: "SG_EGRESS_MISSING",
       manifest: ref(v.manifest),
       resource: fnResource,
-      field: `egress.to.${sgId}`,
+      // Per function: functions sharing a group each get their own item (and id).
+      field: `egress.to.${sgId}.from.${v.manifest.name}`,
       expected: `TCP ${NFS_PORT} to ${sgId}`,
       actual: null,
       message: `security groups of ${v.manifest.spec.functionName} (${v.securityGroups.join(", ")}) allow no egress to TCP ${NFS_PORT} of ${sgId}`,
@@ -795,8 +796,11 @@ function diffAccessPoint(
   const mountedByBound = (ap: ObservedAccessPoint) =>
     (observed.mountedBy[ap.accessPointArn] ?? []).some((f) => boundNames.has(f));
 
+  const matches = (ap: ObservedAccessPoint) => posixMatches(def, ap) && rootMatches(def, ap);
+  // Among duplicates, keep the one the functions already mount: no needless repoint.
   let live: ObservedAccessPoint | undefined =
-    named.find((ap) => posixMatches(def, ap) && rootMatches(def, ap)) ??
+    named.find((ap) => matches(ap) && mountedByBound(ap)) ??
+    named.find(matches) ??
     named.find(mountedByBound) ??
     named[0];
   let adopted = false;
@@ -949,18 +953,9 @@ function diffAccessPoint(
       ];
     }
     keep.add(ap.accessPointId); // handled here, not again as an orphan
-    b.propose({
-      type: "DeleteAccessPoint",
-      params: {
-        accessPointId: ap.accessPointId,
-        accessPointArn: ap.accessPointArn,
-        fileSystemId: fs.fileSystemId,
-      },
-      phase: 3,
-      resource,
-      description: `delete ${ap === replaced ? "replaced" : "duplicate"} access point ${ap.accessPointId}`,
-      driftIds,
-    });
+    b.propose(
+      deleteAction(ap, `delete ${ap === replaced ? "replaced" : "duplicate"} access point`, driftIds),
+    );
   }
 }
 
@@ -977,6 +972,22 @@ function createAction(
     phase: 1,
     resource,
     description,
+    driftIds,
+  };
+}
+
+/** Phase 3: delete an access point (the reconciler re-checks ownership and mounts first). */
+function deleteAction(ap: ObservedAccessPoint, what: string, driftIds: string[]): ProposedAction {
+  return {
+    type: "DeleteAccessPoint",
+    params: {
+      accessPointId: ap.accessPointId,
+      accessPointArn: ap.accessPointArn,
+      fileSystemId: ap.fileSystemId,
+    },
+    phase: 3,
+    resource: { type: "AWS::EFS::AccessPoint", id: ap.accessPointId },
+    description: `${what} ${ap.accessPointId}`,
     driftIds,
   };
 }
@@ -1004,17 +1015,6 @@ function diffOrphans(
       actual: ap.accessPointId,
       message: `${ap.accessPointId}${name ? ` (${name})` : ""} is managed by efs-reconciler, wanted by no manifest and mounted by no function`,
     });
-    b.propose({
-      type: "DeleteAccessPoint",
-      params: {
-        accessPointId: ap.accessPointId,
-        accessPointArn: ap.accessPointArn,
-        fileSystemId: fs.fileSystemId,
-      },
-      phase: 3,
-      resource,
-      description: `delete orphaned access point ${ap.accessPointId}`,
-      driftIds: [d.id],
-    });
+    b.propose(deleteAction(ap, "delete orphaned access point", [d.id]));
   }
 }
