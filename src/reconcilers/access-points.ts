@@ -110,11 +110,8 @@ export async function reconcileTagAccessPoint(
   return classified(action, async () => {
     const { accessPointId, name } = action.params;
     const ap = await describeAccessPoint(clients.efs, accessPointId);
-    if (!ap) {
-      throw new TerminalReconcileError(
-        `access point ${accessPointId} no longer exists, so it cannot be adopted as ${name}; re-run plan`,
-      );
-    }
+    // Gone (typically replaced by an earlier run of this plan): there is nothing left to adopt.
+    if (!ap) return skipped(action, `access point ${accessPointId} no longer exists; nothing to adopt as ${name}`);
     const currentName = tagValue(ap, NAME_TAG);
     if (currentName !== undefined && currentName !== name) {
       throw new TerminalReconcileError(

@@ -18,6 +18,7 @@ import {
 import {
   DescribeAccessPointsCommand,
   DescribeBackupPolicyCommand,
+  DescribeFileSystemPolicyCommand,
   DescribeFileSystemsCommand,
   DescribeLifecycleConfigurationCommand,
   DescribeMountTargetSecurityGroupsCommand,
@@ -95,6 +96,8 @@ export interface BaselineOptions {
   posixUser?: PosixUser;
   /** Root directory of the managed access point (the manifest wants /lambda, 1000:1000, 755). */
   rootDirectory?: RootDirectory;
+  /** Tags of the access point the functions mount. Default: the managed identity of `lambda`. */
+  accessPointTags?: Record<string, string>;
 }
 
 export interface Baseline {
@@ -191,7 +194,7 @@ export async function seedBaseline(clients: AwsClients, options: BaselineOptions
     fileSystemId: fs.fileSystemId,
     posixUser: options.posixUser ?? BASELINE_POSIX_USER,
     rootDirectory: options.rootDirectory ?? BASELINE_ROOT_DIRECTORY,
-    tags: { [NAME_TAG]: "lambda", [MANAGED_BY_TAG]: MANAGED_BY_VALUE },
+    tags: options.accessPointTags ?? { [NAME_TAG]: "lambda", [MANAGED_BY_TAG]: MANAGED_BY_VALUE },
   });
   const mounted = (functionName: string, timeout: number) =>
     seedFunction(clients, {
@@ -281,6 +284,17 @@ spec:
     securityGroupIds: [${b.functionSg}]
 `,
   };
+}
+
+/** Seeds the baseline, writes its manifests to `dir` and loads them. */
+export async function seedBaselineIn(
+  clients: AwsClients,
+  dir: string,
+  options: BaselineOptions = {},
+): Promise<{ b: Baseline; desired: DesiredState }> {
+  const b = await seedBaseline(clients, options);
+  await writeManifests(dir, baselineManifests(b));
+  return { b, desired: await loadDesired(dir) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -421,6 +435,10 @@ export async function accountSnapshot(clients: AwsClients): Promise<string> {
       lifecycle: body(await efs.send(new DescribeLifecycleConfigurationCommand({ FileSystemId }))),
       backup: body(await efs.send(new DescribeBackupPolicyCommand({ FileSystemId }))),
       accessPoints: body(await efs.send(new DescribeAccessPointsCommand({ FileSystemId }))),
+      policy: await efs.send(new DescribeFileSystemPolicyCommand({ FileSystemId })).then(
+        (out) => out.Policy ?? null,
+        (err: { name?: string }) => `no policy (${err.name ?? "error"})`,
+      ),
     });
   }
   // SizeInBytes.Timestamp is when EFS last metered the size (the time of the call in the emulator).

@@ -58,7 +58,8 @@ async function plan(ctx: CommandContext, opts: PlanOptions): Promise<number> {
 
   const report = planChanges(state, observed, { mode: "dry-run", runId: newRunId() });
   io.stdout.write(renderReport(report, opts.output, { color: useColor(io, opts.color) }));
-  return report.drift.length > 0 ? EXIT.DRIFT : EXIT.OK;
+  // Drift, or an adoption apply would still make (tagging a mounted access point as managed).
+  return report.drift.length > 0 || report.actions.length > 0 ? EXIT.DRIFT : EXIT.OK;
 }
 
 export const planCommand: CommandFactory = (ctx: CommandContext) => {

@@ -261,9 +261,11 @@ describe("TagAccessPoint (adoption)", () => {
     expect(efs).not.toHaveReceivedCommand(TagResourceCommand);
   });
 
-  it("a vanished access point is terminal", async () => {
+  it("a vanished access point (already replaced) is skipped: re-running an old plan converges", async () => {
     const gone = action({ type: "TagAccessPoint", params: { accessPointId: "fsap-gone", name: "models" } });
-    await expect(reconcileTagAccessPoint(gone, clients)).rejects.toThrow(/no longer exists/);
+    const outcome = await reconcileTagAccessPoint(gone, clients);
+    expect(outcome.status).toBe("skipped");
+    expect(outcome.message).toMatch(/no longer exists/);
   });
 });
 
