@@ -9,6 +9,8 @@ Besides moto's own API (`/moto-api/reset`, …) the server answers:
   GET  /efs-reconciler/health  -> {"status": "ok", "moto": VERSION}
   GET  /efs-reconciler/config  -> the test knobs
   POST /efs-reconciler/config  {"mountTargetCreatingDescribes": N} -> the test knobs after the change
+                               {"faults": {...} | null} -> fault injection (patches/faults.py)
+  GET  /efs-reconciler/faults  -> the fault configuration and every fault injected since it was set
   POST /efs-reconciler/reset   -> wipes every resource and restores the knobs' defaults
 """
 
@@ -46,9 +48,12 @@ class ControlApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if not path.startswith(CONTROL_PREFIX):
-            return self._moto_app(environ, start_response)
+            from patches import faults
 
-        from patches import control
+            injected = faults.intercept(environ, start_response)
+            return injected if injected is not None else self._moto_app(environ, start_response)
+
+        from patches import control, faults
 
         method = environ.get("REQUEST_METHOD", "GET")
         route = path[len(CONTROL_PREFIX) :].rstrip("/")
@@ -63,6 +68,8 @@ class ControlApp:
                 return _json_response(start_response, "200 OK", control.update(values))
             except (ValueError, control.ConfigError) as err:
                 return _json_response(start_response, "400 Bad Request", {"error": str(err)})
+        if route == "faults" and method == "GET":
+            return _json_response(start_response, "200 OK", faults.report())
         if route == "reset" and method == "POST":
             control.reset_everything()
             return _json_response(start_response, "200 OK", {"status": "reset"})

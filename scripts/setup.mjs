@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// `npm run setup`: makes the local AWS emulator runnable. Plain JavaScript without dependencies,
-// so it works on a fresh checkout with any Node >= 20.
+// `npm run setup`: makes the local AWS emulator and the template linter runnable. Plain JavaScript
+// without dependencies, so it works on a fresh checkout with any Node >= 20.
 //
-// 1. If a Python that imports moto 5.2.1 (with its server extras) is already available, through
+// 1. If a Python that imports moto 5.2.1 (with its server extras) and cfn-lint 1.51.0 (with
+//    aws-sam-translator, for infra-sam/template.yaml) is already available, through
 //    EFS_RECONCILER_PYTHON, ./.venv or python3 on PATH, report it and stop.
 // 2. Otherwise create ./.venv with a Python >= 3.11 and install emulator/requirements.txt into it.
 // Idempotent; prints one line on success, a clear message and exit code 1 on failure.
@@ -17,6 +18,7 @@ const VENV = join(ROOT, ".venv");
 const VENV_PYTHON =
   process.platform === "win32" ? join(VENV, "Scripts", "python.exe") : join(VENV, "bin", "python");
 const MOTO_VERSION = "5.2.1";
+const CFN_LINT_VERSION = "1.51.0";
 const MIN_NODE_MAJOR = 20;
 // moto 5.2.1 needs Python 3.10; the pinned networkx 3.6.1 (through cfn-lint) needs 3.11.
 const MIN_PYTHON = [3, 11];
@@ -45,6 +47,20 @@ function motoVersionOf(python) {
   if (python.includes("/") && !existsSync(python)) return undefined;
   const probe = run(python, ["-c", "import moto, flask, flask_cors, werkzeug; print(moto.__version__)"]);
   return probe.ok ? probe.stdout.trim() : undefined;
+}
+
+/** cfn-lint's version when it imports together with the SAM translator it needs for SAM templates. */
+function cfnLintVersionOf(python) {
+  if (python.includes("/") && !existsSync(python)) return undefined;
+  const probe = run(python, [
+    "-c",
+    "import cfnlint.runner, samtranslator; from importlib.metadata import version; print(version('cfn-lint'))",
+  ]);
+  return probe.ok ? probe.stdout.trim() : undefined;
+}
+
+function hasTools(python) {
+  return motoVersionOf(python) === MOTO_VERSION && cfnLintVersionOf(python) === CFN_LINT_VERSION;
 }
 
 function pythonVersionOf(python) {
@@ -76,9 +92,11 @@ const ready = [
   ["PATH", "python3"],
 ];
 for (const [source, python] of ready) {
-  if (motoVersionOf(python) === MOTO_VERSION) {
+  if (hasTools(python)) {
     const shown = python.startsWith(ROOT) ? relative(ROOT, python) : python;
-    process.stdout.write(`emulator ready: ${shown} (${source}) has moto ${MOTO_VERSION}\n`);
+    process.stdout.write(
+      `emulator ready: ${shown} (${source}) has moto ${MOTO_VERSION} and cfn-lint ${CFN_LINT_VERSION}\n`,
+    );
     process.exit(0);
   }
 }
@@ -128,11 +146,13 @@ const install = run(
   ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", "-r", REQUIREMENTS],
   { cwd: ROOT },
 );
-if (!install.ok || motoVersionOf(VENV_PYTHON) !== MOTO_VERSION) {
+if (!install.ok || !hasTools(VENV_PYTHON)) {
   if (createdVenv) rmSync(VENV, { recursive: true, force: true });
   fail(
     `installing emulator/requirements.txt into .venv failed (is PyPI reachable? behind a proxy, set HTTPS_PROXY or configure pip). ` +
       `Alternatively install the file into any Python >= ${minimumText} yourself and set EFS_RECONCILER_PYTHON to that interpreter.\n${tail(install.stderr || String(install.error ?? ""))}`,
   );
 }
-process.stdout.write(`emulator ready: installed moto ${MOTO_VERSION} into .venv\n`);
+process.stdout.write(
+  `emulator ready: installed moto ${MOTO_VERSION} and cfn-lint ${CFN_LINT_VERSION} into .venv\n`,
+);

@@ -4,7 +4,15 @@ Each module fixes one place where moto answers differently from AWS; every fix i
 wire-level test in tests/integration/emulator/.
 """
 
-from . import control, efs_access_points, efs_file_systems, efs_mount_targets, lambda_functions
+from . import (
+    cloudwatch_alarms,
+    control,
+    efs_access_points,
+    efs_file_systems,
+    efs_mount_targets,
+    iam_policies,
+    lambda_functions,
+)
 
 _applied = False
 
@@ -18,5 +26,7 @@ def apply_all() -> None:
     efs_file_systems.apply()
     efs_access_points.apply()
     efs_mount_targets.apply()
+    iam_policies.apply()
+    cloudwatch_alarms.apply()
     control.apply()
     _applied = True

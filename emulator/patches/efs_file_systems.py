@@ -2,6 +2,8 @@
 
 moto answers both with HTTP 500, and DescribeBackupPolicy fails for file systems created without
 `Backup: true`. AWS gives every file system a backup policy (DISABLED unless enabled).
+DescribeFileSystemPolicy of an unknown file system is an HTTP 500 in moto, `FileSystemNotFound`
+in AWS.
 """
 
 import json
@@ -82,4 +84,11 @@ def apply() -> None:
 
     EFSResponse.update_file_system = response_update_file_system  # type: ignore[attr-defined]
     EFSResponse.put_backup_policy = response_put_backup_policy  # type: ignore[attr-defined]
+    original_describe_file_system_policy = EFSBackend.describe_file_system_policy
+
+    def backend_describe_file_system_policy(self: EFSBackend, file_system_id: str) -> str:
+        _file_system(self, file_system_id)
+        return original_describe_file_system_policy(self, file_system_id)
+
     EFSBackend.describe_backup_policy = backend_describe_backup_policy  # type: ignore[method-assign]
+    EFSBackend.describe_file_system_policy = backend_describe_file_system_policy  # type: ignore[method-assign]

@@ -2,13 +2,16 @@
  * AWS client factories: one place that decides region, endpoint, credentials profile, retry
  * policy and call recording for every service the product talks to. No business logic.
  */
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { EFSClient, type EFSClientConfig } from "@aws-sdk/client-efs";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { LambdaClient } from "@aws-sdk/client-lambda";
+import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import type { MiddlewareStack } from "@smithy/types";
 
-export type ServiceName = "ec2" | "efs" | "lambda" | "sfn";
+export type ServiceName = "ec2" | "efs" | "lambda" | "sfn" | "iam" | "cloudwatch" | "tagging";
 
 /** One AWS call as sent (recorded before it leaves, completed when it returns). */
 export interface RecordedCall {
@@ -73,6 +76,12 @@ export interface AwsClients {
   efs: EFSClient;
   lambda: LambdaClient;
   sfn: SFNClient;
+  /** IAM (global): read-only, for the least-privilege check of the functions' execution roles. */
+  iam: IAMClient;
+  /** CloudWatch: the file systems' alarms. */
+  cloudwatch: CloudWatchClient;
+  /** Resource Groups Tagging API: the alarms' tags, 100 alarms per call (read-only). */
+  tagging: ResourceGroupsTaggingAPIClient;
   /** The region the clients resolved (argument, environment, or the profile's config file). */
   region(): Promise<string>;
 }
@@ -128,10 +137,16 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     efs: new EFSClient(common),
     lambda: new LambdaClient(common),
     sfn: new SFNClient(common),
+    iam: new IAMClient(common),
+    cloudwatch: new CloudWatchClient(common),
+    tagging: new ResourceGroupsTaggingAPIClient(common),
     region: async () => {
       try {
         return await ec2.config.region();
       } catch (cause) {
+        if (region && INVALID_REGION.test(String((cause as { message?: unknown } | null)?.message))) {
+          throw new InvalidRegionError(region, cause);
+        }
         throw new MissingRegionError(cause);
       }
     },
@@ -142,8 +157,24 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     attachRecorder(clients.efs as unknown as Recordable, "efs", r);
     attachRecorder(clients.lambda as unknown as Recordable, "lambda", r);
     attachRecorder(clients.sfn as unknown as Recordable, "sfn", r);
+    attachRecorder(clients.iam as unknown as Recordable, "iam", r);
+    attachRecorder(clients.cloudwatch as unknown as Recordable, "cloudwatch", r);
+    attachRecorder(clients.tagging as unknown as Recordable, "tagging", r);
   }
   return clients;
+}
+
+/** How the SDK refuses a region that cannot be part of a host name (e.g. `us_east_1`). */
+const INVALID_REGION = /Region not accepted|not a valid hostname component/;
+
+export class InvalidRegionError extends Error {
+  override name = "InvalidRegionError";
+  constructor(region: string, cause?: unknown) {
+    super(
+      `AWS region "${region}" is not a valid region name: pass --region with one such as us-east-1 or eu-west-1 (or fix AWS_REGION)`,
+      { cause },
+    );
+  }
 }
 
 export class MissingRegionError extends Error {

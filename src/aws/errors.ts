@@ -5,6 +5,7 @@
 
 export type AwsErrorKind =
   | "region-missing"
+  | "region-invalid"
   | "credentials-missing"
   | "credentials-expired"
   | "credentials-invalid"
@@ -101,6 +102,7 @@ function kindOf(e: ErrorLike): AwsErrorKind | undefined {
   const code = str(e.code);
   const message = str(e.message);
   if (name === "MissingRegionError" || /^Region is missing/.test(message)) return "region-missing";
+  if (name === "InvalidRegionError" || /^Region not accepted: /.test(message)) return "region-invalid";
   if (
     EXPIRED_NAMES.has(name) ||
     EXPIRED_NAMES.has(code) ||
@@ -123,9 +125,33 @@ function kindOf(e: ErrorLike): AwsErrorKind | undefined {
   return undefined;
 }
 
-/** The first error in the cause chain that is a known AWS/credential/network failure. */
+/** Whether the error's own name or code is a known failure (not only words in its message). */
+function namedFailure(e: ErrorLike): boolean {
+  const names = [str(e.name), str(e.code)];
+  return names.some(
+    (n) =>
+      n === "MissingRegionError" ||
+      n === "InvalidRegionError" ||
+      n === "CredentialsProviderError" ||
+      n === "TokenProviderError" ||
+      n === "UnknownEndpoint" ||
+      n === "TimeoutError" ||
+      EXPIRED_NAMES.has(n) ||
+      INVALID_NAMES.has(n) ||
+      DENIED_NAMES.has(n) ||
+      NETWORK_CODES.has(n) ||
+      THROTTLED_NAMES.has(n),
+  );
+}
+
+/**
+ * The known AWS/credential/network failure in the cause chain: the first error whose own name
+ * says so, else the first whose message does (a wrapper quoting AWS's message never hides AWS's
+ * error and its name).
+ */
 export function classifyAwsError(err: unknown): { kind: AwsErrorKind; error: ErrorLike } | undefined {
-  for (const e of chain(err)) {
+  const errors = chain(err);
+  for (const e of [...errors.filter(namedFailure), ...errors]) {
     const kind = kindOf(e);
     if (kind) return { kind, error: e };
   }
@@ -178,6 +204,11 @@ function describeKind(kind: AwsErrorKind, e: ErrorLike, context: AwsErrorContext
   switch (kind) {
     case "region-missing":
       return "no AWS region configured: pass --region, or set AWS_REGION (or a region in your AWS profile)";
+    case "region-invalid": {
+      if (name === "InvalidRegionError") return str(e.message);
+      const region = /region="([^"]*)"/.exec(str(e.message))?.[1] ?? context.region ?? "";
+      return `AWS region "${region}" is not a valid region name: pass --region with one such as us-east-1 or eu-west-1 (or fix AWS_REGION)`;
+    }
     case "credentials-missing":
       return context.profile
         ? `could not load AWS credentials for profile ${context.profile}: check that it exists in ~/.aws/config or ~/.aws/credentials (for SSO run \`aws sso login --profile ${context.profile}\`)`

@@ -8,6 +8,15 @@ export async function withAwsClients<T>(clients: AwsClients, work: () => Promise
   try {
     return await work();
   } finally {
-    for (const client of [clients.ec2, clients.efs, clients.lambda, clients.sfn]) client.destroy();
+    for (const client of [
+      clients.ec2,
+      clients.efs,
+      clients.lambda,
+      clients.sfn,
+      clients.iam,
+      clients.cloudwatch,
+    ]) {
+      client.destroy();
+    }
   }
 }

@@ -2,6 +2,7 @@
  * `npm run demo`: starts the local AWS emulator, seeds the drifted demo deployment, writes its
  * manifests, and drives the real command line against it. Stops the emulator on the way out.
  */
+import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { createClients } from "../aws/clients";
 import { type CliIo, processIo } from "../cli/io";
@@ -20,12 +21,18 @@ export interface DemoStep {
 }
 
 export const DEMO_MANIFESTS_DIR = ".efs-reconciler/demo/desired-state";
+/** The demo's own records (drift events, status), fresh on every run. */
+export const DEMO_STATE_DIR = ".efs-reconciler/demo/state";
+export const DEMO_REPORT = ".efs-reconciler/demo/report.html";
 
 export const DEMO_STEPS: DemoStep[] = [
   { title: "validate the manifests (no AWS calls)", argv: ["validate"], expectedExit: 0 },
   { title: "plan: what differs from the manifests, read-only", argv: ["plan"], expectedExit: 2 },
   { title: "apply: remediate every auto drift, make before break", argv: ["apply"], expectedExit: 0 },
   { title: "plan again: converged", argv: ["plan"], expectedExit: 0 },
+  { title: "status: every manifest object in sync", argv: ["status"], expectedExit: 0 },
+  { title: "events: what was found and fixed", argv: ["events"], expectedExit: 0 },
+  { title: "report: the history as one HTML page", argv: ["report", "--html", DEMO_REPORT], expectedExit: 0 },
 ];
 
 export interface DemoResult {
@@ -36,8 +43,19 @@ export interface DemoResult {
   manifestsDir: string;
 }
 
+/** What each command of the demo needs: the manifests, the emulator, the demo's state directory. */
+function demoOptions(command: string, endpoint: string): string[] {
+  const manifests = ["--manifests", DEMO_MANIFESTS_DIR];
+  const aws = ["--endpoint-url", endpoint, "--region", EMULATOR_REGION];
+  const state = ["--state-dir", DEMO_STATE_DIR];
+  if (command === "validate") return manifests;
+  if (command === "plan" || command === "apply") return [...manifests, ...aws, ...state];
+  return state;
+}
+
 export async function runDemo(io: CliIo = processIo(), steps: DemoStep[] = DEMO_STEPS): Promise<DemoResult> {
   const manifestsDir = resolve(DEMO_MANIFESTS_DIR);
+  await rm(resolve(DEMO_STATE_DIR), { recursive: true, force: true });
   const banner = (text: string) => io.stderr.write(`\n\u2500\u2500 ${text} \u2500\u2500\n`);
   banner("starting the local AWS emulator");
   const started = Date.now();
@@ -71,14 +89,7 @@ export async function runDemo(io: CliIo = processIo(), steps: DemoStep[] = DEMO_
     const unexpected: string[] = [];
     for (const step of steps) {
       banner(`efs-reconciler ${step.argv.join(" ")}: ${step.title}`);
-      const argv = [
-        ...step.argv,
-        "--manifests",
-        DEMO_MANIFESTS_DIR,
-        ...(step.argv[0] === "validate"
-          ? []
-          : ["--endpoint-url", emulator.endpoint, "--region", EMULATOR_REGION]),
-      ];
+      const argv = [...step.argv, ...demoOptions(step.argv[0] ?? "", emulator.endpoint)];
       const code = await main(argv, { ...io, env });
       io.stderr.write(`(exit code ${code})\n`);
       exitCodes.push(code);

@@ -5,7 +5,11 @@
  *
  * Drift seeded on purpose: no lifecycle policy, no mount target in the search API's third AZ, the
  * mount-target security group open to 0.0.0.0/0 on NFS and to 10.0.0.0/8 on SSH, the functions
- * mounting an access point that runs as root, and the search API with a 3 s timeout.
+ * mounting an access point that runs as root, the search API with a 3 s timeout, both functions
+ * writing plain-text logs, and no CloudWatch alarm on the file system.
+ *
+ * Already in line with the checklist (so `apply` converges): private subnets (no internet
+ * gateway), and an execution role granted exactly ClientMount and ClientWrite on the file system.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -20,8 +24,11 @@ import {
   CreateFileSystemCommand,
   CreateMountTargetCommand,
 } from "@aws-sdk/client-efs";
+import { AttachRolePolicyCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import type { AwsClients } from "../aws/clients";
+import { roleNameOf } from "../observe/read-iam-policies";
+import { minimalStatement } from "../plan/iam-policy";
 
 export const DEMO_AZS = ["us-east-1a", "us-east-1b", "us-east-1c"] as const;
 
@@ -89,6 +96,7 @@ export async function seedDemo(clients: AwsClients, roleArn: string): Promise<De
     }),
   );
   const fileSystemId = fs.FileSystemId ?? "";
+  await grantDemoRole(clients, roleArn, fs.FileSystemArn ?? "");
   // Mount targets in two of the three AZs only.
   for (const subnetId of subnetIds.slice(0, 2)) {
     await efs.send(
@@ -140,6 +148,31 @@ export async function seedDemo(clients: AwsClients, roleArn: string): Promise<De
   };
 }
 
+/**
+ * The functions' execution role: the AWS managed policy a function in a VPC needs, and an inline
+ * policy with exactly the EFS access the manifests ask for (read-write on the demo file system).
+ */
+async function grantDemoRole(clients: AwsClients, roleArn: string, fileSystemArn: string): Promise<void> {
+  const roleName = roleNameOf(roleArn);
+  if (!roleName) throw new Error(`demo role ${roleArn} is not an IAM role ARN`);
+  await clients.iam.send(
+    new AttachRolePolicyCommand({
+      RoleName: roleName,
+      PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+    }),
+  );
+  await clients.iam.send(
+    new PutRolePolicyCommand({
+      RoleName: roleName,
+      PolicyName: "suplementia-efs-client",
+      PolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [minimalStatement(fileSystemArn, "readWrite")],
+      }),
+    }),
+  );
+}
+
 /** The demo's manifests (modelled on the documented examples), with the seeded security group. */
 export function demoManifests(ids: Pick<DemoIds, "mountTargetSecurityGroupId">): Record<string, string> {
   return {
@@ -163,6 +196,8 @@ spec:
     transitionToPrimaryStorageClass: AFTER_1_ACCESS
   mountTargets:
     securityGroupId: ${ids.mountTargetSecurityGroupId}
+  alarms:
+    percentIOLimit: 90
 ---
 apiVersion: efs-reconciler.io/v1alpha1
 kind: AccessPoint
@@ -193,6 +228,8 @@ spec:
     min: 30
     max: 60
   minAvailabilityZones: 2
+  access: readWrite
+  logFormat: JSON
 ---
 apiVersion: efs-reconciler.io/v1alpha1
 kind: LambdaFunction

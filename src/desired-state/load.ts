@@ -139,13 +139,21 @@ function isEmptyDocument(doc: Document): boolean {
   return contents === null || (isScalar(contents) && contents.value === null);
 }
 
+/** The parser's message for the user; nesting deep enough to exhaust the stack says what to do. */
+function yamlProblem(message: string): string {
+  if (/Maximum call stack size exceeded/i.test(message)) {
+    return "invalid YAML: nested too deeply to read: a manifest needs only a few levels of nesting, flatten this value";
+  }
+  return `invalid YAML: ${message}`;
+}
+
 function loadDocument(parsed: ParsedFile, out: Collector): void {
   const { doc, lineCounter, file } = parsed;
   const problems = [...doc.errors, ...doc.warnings];
   if (problems.length > 0) {
     const object = objectLabel(doc);
     for (const problem of problems) {
-      out.error(file, lineCounter.linePos(problem.pos[0]), object, `invalid YAML: ${problem.message}`);
+      out.error(file, lineCounter.linePos(problem.pos[0]), object, yamlProblem(problem.message));
     }
     out.identify(parsed);
     return;

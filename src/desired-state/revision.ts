@@ -1,9 +1,12 @@
 /**
  * The revision of a manifest set: `git:<commit>` when the loaded files are exactly what HEAD holds
- * for the directory, else `sha256:<hex>` of their relative paths and contents.
+ * for the directory, else `sha256:<hex>` of their relative paths and contents. A packaged copy
+ * (the deployment's manifests layer, which has no git) keeps its commit in a stamp file written
+ * at build time, trusted only while the files are exactly those it was written for.
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { isManifestFileName } from "./manifest-files";
 
@@ -119,10 +122,36 @@ export async function gitRevision(
   }
 }
 
+/**
+ * The stamp file of a packaged copy (hidden, so never loaded as a manifest): JSON
+ * `{"revision": "git:<commit>", "contentRevision": "sha256:<hex>"}`, written by
+ * scripts/package-manifests.mjs.
+ */
+export const REVISION_STAMP_FILE = ".efs-reconciler-revision.json";
+
+/** The stamped `git:<commit>` when the stamp was written for exactly these files; else undefined. */
+export async function stampedRevision(
+  directory: string,
+  files: readonly RevisionInput[],
+): Promise<string | undefined> {
+  let stamp: { revision?: unknown; contentRevision?: unknown };
+  try {
+    stamp = JSON.parse(await readFile(path.join(directory, REVISION_STAMP_FILE), "utf8")) as typeof stamp;
+  } catch {
+    return undefined;
+  }
+  if (typeof stamp.revision !== "string" || !/^git:[0-9a-f]{40,64}$/.test(stamp.revision)) return undefined;
+  return stamp.contentRevision === contentRevision(files) ? stamp.revision : undefined;
+}
+
 export async function manifestRevision(
   directory: string,
   realDirectory: string,
   files: readonly RevisionInput[],
 ): Promise<string> {
-  return (await gitRevision(directory, realDirectory, files)) ?? contentRevision(files);
+  return (
+    (await stampedRevision(directory, files)) ??
+    (await gitRevision(directory, realDirectory, files)) ??
+    contentRevision(files)
+  );
 }

@@ -157,6 +157,65 @@ const permissions = () =>
 // ---------------------------------------------------------------------------------------------
 // kind: FileSystem
 
+export const DEFAULT_PERCENT_IO_LIMIT = 90;
+
+/** A CloudWatch alarm threshold, or `false` for no alarm (contract §1 `alarms`). */
+const percentIOLimitType = (input: unknown) =>
+  `expected a percentage 1..100, or false for no alarm, got ${describeValue(input)}`;
+const burstCreditType = (input: unknown) =>
+  `expected a number of bytes (integer ≥ 0), or false for no alarm, got ${describeValue(input)}`;
+
+const percentIOLimit = () =>
+  z
+    .union(
+      [
+        z.literal(false, { error: (iss) => percentIOLimitType(iss.input) }),
+        z
+          .number()
+          .min(1, {
+            error: (iss) =>
+              `${describeValue(iss.input)} is not a percentage: use 1..100, or false for no alarm`,
+          })
+          .max(100, {
+            error: (iss) =>
+              `${describeValue(iss.input)} is not a percentage: use 1..100, or false for no alarm`,
+          }),
+      ],
+      { error: (iss) => percentIOLimitType(iss.input) },
+    )
+    .default(DEFAULT_PERCENT_IO_LIMIT)
+    .meta({
+      description: "Alarm when PercentIOLimit reaches this percentage (1..100); false: no alarm. Default 90.",
+    });
+
+const burstCreditBalanceBytes = () =>
+  z
+    .union(
+      [
+        z.literal(false, { error: (iss) => burstCreditType(iss.input) }),
+        z
+          .number()
+          .int({ error: (iss) => burstCreditType(iss.input) })
+          .min(0, {
+            error: (iss) =>
+              `${describeValue(iss.input)} is not allowed: use an integer ≥ 0, or false for no alarm`,
+          }),
+      ],
+      { error: (iss) => burstCreditType(iss.input) },
+    )
+    .default(false)
+    .meta({
+      description: "Alarm when BurstCreditBalance falls below this many bytes; false (default): no alarm.",
+    });
+
+const alarmsSchema = z
+  .strictObject({
+    percentIOLimit: percentIOLimit(),
+    burstCreditBalanceBytes: burstCreditBalanceBytes(),
+  })
+  .default({ percentIOLimit: DEFAULT_PERCENT_IO_LIMIT, burstCreditBalanceBytes: false })
+  .meta({ description: "CloudWatch alarms efs-reconciler keeps on the file system." });
+
 const THROUGHPUT_MODES = ["bursting", "elastic", "provisioned"] as const;
 
 const TRANSITIONS_TO_IA = [
@@ -227,6 +286,7 @@ export const fileSystemSpecSchema = z
         .default([])
         .meta({ description: "Extra NFS clients allowed besides the bound functions." }),
     }),
+    alarms: alarmsSchema,
   })
   .superRefine(
     (spec, ctx) => {
@@ -302,6 +362,8 @@ export const accessPointSpecSchema = z.strictObject({
 
 const timeoutRange = z.strictObject({ min: timeoutBound(), max: timeoutBound() }).superRefine(
   (range, ctx) => {
+    // `when: always` runs this on any input, also one that is not a range at all (null, a list…).
+    if (!isRecord(range)) return;
     if (typeof range.min === "number" && typeof range.max === "number" && range.min > range.max) {
       ctx.addIssue({
         code: "custom",
@@ -362,6 +424,14 @@ export const lambdaFunctionSpecSchema = z.strictObject({
     })
     .optional()
     .meta({ description: "Absent: the function's VpcConfig is not managed. Present: it is enforced." }),
+  access: z
+    .enum(["readWrite", "readOnly"])
+    .default("readWrite")
+    .meta({ description: "What the function's execution role must be granted on the file system." }),
+  logFormat: z
+    .enum(["JSON", "Text", "unmanaged"])
+    .default("JSON")
+    .meta({ description: "The function's Lambda log format; unmanaged: not checked." }),
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -57,6 +57,13 @@ export interface FileSystemSpec {
     availabilityZones: string[];
     allowedSecurityGroupIds: string[];
   };
+  /** CloudWatch alarms on the file system: a threshold, or `false` for no alarm. */
+  alarms: {
+    /** Percent (1..100); default 90. */
+    percentIOLimit: number | false;
+    /** Bytes (integer ≥ 0); default false. */
+    burstCreditBalanceBytes: number | false;
+  };
 }
 
 export interface AccessPointSpec {
@@ -84,6 +91,10 @@ export interface LambdaFunctionSpec {
   minAvailabilityZones: number;
   /** Absent: the function's VpcConfig is not managed. */
   vpc?: { subnetIds: string[]; securityGroupIds: string[] };
+  /** What the execution role must be granted on the file system; default readWrite. */
+  access: "readWrite" | "readOnly";
+  /** The Lambda log format; `unmanaged`: not checked. Default JSON. */
+  logFormat: "JSON" | "Text" | "unmanaged";
 }
 
 export type FileSystemManifest = ManifestObject<"FileSystem", FileSystemSpec>;

@@ -1,13 +1,15 @@
 /**
  * An IAM role in the emulator for CreateFunction: moto accepts a function only when its role
- * exists in moto's IAM. The product has no IAM client, so this speaks IAM's query protocol
- * directly (the emulator does not check signatures).
+ * exists in moto's IAM.
  */
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { isAwsError } from "../reconcilers/classify";
 
 export const EMULATOR_ACCOUNT_ID = "123456789012";
 export const DEFAULT_LAMBDA_ROLE_NAME = "efs-reconciler-lambda";
 
-const ASSUME_ROLE_POLICY = JSON.stringify({
+/** The trust policy of a Lambda execution role. */
+export const LAMBDA_ASSUME_ROLE_POLICY = JSON.stringify({
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
 });
@@ -20,22 +22,14 @@ export function emulatorRoleArn(roleName: string = DEFAULT_LAMBDA_ROLE_NAME): st
   return `arn:aws:iam::${EMULATOR_ACCOUNT_ID}:role/${roleName}`;
 }
 
-/** Sends one IAM query-protocol action to the emulator; returns the HTTP status and body. */
-export async function emulatorIamCall(
-  endpoint: string,
-  action: string,
-  params: Record<string, string> = {},
-): Promise<{ status: number; body: string }> {
-  const date = new Date().toISOString().slice(0, 10).replaceAll("-", "");
-  const response = await fetch(`${endpoint}/`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded; charset=utf-8",
-      authorization: `AWS4-HMAC-SHA256 Credential=test/${date}/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0`,
-    },
-    body: new URLSearchParams({ Action: action, Version: "2010-05-08", ...params }).toString(),
+/** An IAM client for the emulator at `endpoint` (it does not check credentials). */
+export function emulatorIamClient(endpoint: string): IAMClient {
+  return new IAMClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
   });
-  return { status: response.status, body: await response.text() };
 }
 
 /** Creates the role if it does not exist yet; returns its ARN. */
@@ -43,14 +37,20 @@ export async function ensureEmulatorLambdaRole(
   endpoint: string,
   roleName: string = DEFAULT_LAMBDA_ROLE_NAME,
 ): Promise<string> {
-  const { status, body } = await emulatorIamCall(endpoint, "CreateRole", {
-    RoleName: roleName,
-    AssumeRolePolicyDocument: ASSUME_ROLE_POLICY,
-  });
-  if (status !== 200 && !body.includes("EntityAlreadyExists")) {
-    throw new EmulatorRoleError(
-      `emulator refused to create IAM role ${roleName} (HTTP ${status}): ${body.slice(0, 500)}`,
+  const iam = emulatorIamClient(endpoint);
+  try {
+    const out = await iam.send(
+      new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: LAMBDA_ASSUME_ROLE_POLICY }),
     );
+    return out.Role?.Arn ?? emulatorRoleArn(roleName);
+  } catch (err) {
+    if (isAwsError(err, "EntityAlreadyExistsException", "EntityAlreadyExists"))
+      return emulatorRoleArn(roleName);
+    throw new EmulatorRoleError(
+      `emulator refused to create IAM role ${roleName}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  } finally {
+    iam.destroy();
   }
-  return emulatorRoleArn(roleName);
 }

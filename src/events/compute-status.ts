@@ -3,7 +3,7 @@
  * and `RemediationFailed`, its open drift, when it was last reconciled and with which manifest
  * revision. Pure.
  */
-import type { DesiredState } from "../desired-state/types";
+import type { AnyManifest } from "../desired-state/types";
 import type { Drift } from "../plan/types";
 import type { Condition, ConditionType, ManifestRef, ObjectStatus, OpenDrift } from "./types";
 
@@ -14,10 +14,15 @@ export interface StatusRun {
   at: string;
 }
 
+/** What the status needs of a desired state (a `DesiredState` is one). */
+export interface ManifestSet {
+  fileSystems: readonly Pick<AnyManifest, "kind" | "name" | "source">[];
+  accessPoints: readonly Pick<AnyManifest, "kind" | "name" | "source">[];
+  functions: readonly Pick<AnyManifest, "kind" | "name" | "source">[];
+}
+
 /** Every manifest object of a desired state, in manifest order (file systems, access points, functions). */
-export function manifestRefs(
-  desired: Pick<DesiredState, "fileSystems" | "accessPoints" | "functions">,
-): ManifestRef[] {
+export function manifestRefs(desired: ManifestSet): ManifestRef[] {
   return [...desired.fileSystems, ...desired.accessPoints, ...desired.functions].map((m) => ({
     kind: m.kind,
     name: m.name,

@@ -103,15 +103,28 @@ export function deriveRunLifecycle(
 
   // What the run observed first: new drift, or drift still open from an earlier run.
   const planned = new Set(plan.drift.map((d) => d.id));
-  for (const d of plan.drift) emit(before.has(d.id) ? "DriftPersists" : "DriftDetected", d);
+  // Open drift this run observed again, whatever event it got (the summary's `persisting`).
+  let seenAgain = 0;
+  for (const d of plan.drift) {
+    if (!before.has(d.id)) {
+      emit("DriftDetected", d);
+      continue;
+    }
+    seenAgain++;
+    // Seen again: it persists when no one will fix it in this run (manual, or a dry run); auto
+    // drift an apply is about to fix gets its DriftRemediated / RemediationFailed below instead.
+    if (d.remediation === "manual" || plan.mode === "dry-run") emit("DriftPersists", d);
+  }
 
   // Open drift the plan no longer found went away before any action of this run.
   const remaining = report?.remaining ?? plan.drift;
   const remainingIds = new Set(remaining.map((d) => d.id));
   for (const o of baseline) {
     if (planned.has(o.drift.id)) continue;
-    if (remainingIds.has(o.drift.id)) emit("DriftPersists", o.drift);
-    else emit("DriftResolved", o.drift);
+    if (remainingIds.has(o.drift.id)) {
+      seenAgain++;
+      emit("DriftPersists", o.drift);
+    } else emit("DriftResolved", o.drift);
   }
 
   // What the apply did, as the verifying observation saw it.
@@ -139,6 +152,10 @@ export function deriveRunLifecycle(
       if (error !== undefined) {
         failures.set(d.id, error);
         emit("RemediationFailed", d, { actions, error });
+      } else if (applied && d.remediation === "auto" && before.has(d.id)) {
+        // Open auto drift an apply saw again but did not attempt (refused, or skipped after an
+        // earlier failure): it persists, and the ledger says so.
+        emit("DriftPersists", d);
       }
     }
     // Drift the plan did not see: it appeared during the run, or was hidden by other drift.
@@ -168,7 +185,7 @@ export function deriveRunLifecycle(
     startedAt: clock.startedAt,
     recordedAt: clock.now,
     detected: count("DriftDetected"),
-    persisting: count("DriftPersists"),
+    persisting: seenAgain,
     remediated: count("DriftRemediated"),
     failed: count("RemediationFailed"),
     resolved: count("DriftResolved"),

@@ -24,6 +24,8 @@ export interface RecordStore extends EventSink {
   writeStatus(status: StatusDocument, expectedVersion: number): Promise<void>;
   /** Events matching the filter, newest first. */
   listEvents(filter?: EventFilter): Promise<DriftEvent[]>;
+  /** What the last read had to skip, one line each (e.g. damaged ledger lines). */
+  warnings?(): string[];
 }
 
 export class StatusConflictError extends Error {

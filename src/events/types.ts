@@ -8,8 +8,9 @@ import type { ActionStatus, ActionType, Drift, DriftCode, ResourceRef } from "..
 /**
  * The lifecycle of one drift item (its `id`) across runs:
  * - `DriftDetected`: a run observed it and it was not open before that run;
- * - `DriftPersists`: a run observed it again while it was open from an earlier run (manual drift,
- *   a remediation that keeps failing, or auto drift seen by a dry run);
+ * - `DriftPersists`: a run observed it again while it was open from an earlier run and will not
+ *   fix it (manual drift, or any drift seen by a dry run). An apply that observes open auto drift
+ *   again records no `DriftPersists`: its outcome gives `DriftRemediated` or `RemediationFailed`;
  * - `DriftRemediated`: an apply run's action covering it succeeded and the verifying observation
  *   no longer found it; it is closed;
  * - `RemediationFailed`: an apply run attempted it (an action covering it failed, or every
@@ -116,7 +117,10 @@ export interface RunSummary {
   recordedAt: string;
   /** New drift items. */
   detected: number;
-  /** Drift items open from an earlier run and observed again. */
+  /**
+   * Drift items open from an earlier run and observed again, including auto drift an apply acted
+   * on (which gets `DriftRemediated` / `RemediationFailed` rather than `DriftPersists`).
+   */
   persisting: number;
   remediated: number;
   failed: number;

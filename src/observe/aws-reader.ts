@@ -1,10 +1,11 @@
 /**
- * The read path every observation call goes through: counts calls (per phase and in total),
- * turns failures into `ObserveError`, lets a caller treat named not-found errors as a value,
- * and walks paginated listings.
+ * The read path every observation call goes through: waits for the service's rate limiter,
+ * counts calls (per phase and in total), turns failures into `ObserveError`, lets a caller treat
+ * named not-found errors as a value, and walks paginated listings.
  */
 import type { ServiceName } from "../aws/clients";
 import { toObserveError } from "./observe-error";
+import type { Throttle } from "./rate-limiter";
 
 export type ReadResult<T> = { ok: true; value: T } | { ok: false; errorName: string };
 
@@ -15,15 +16,18 @@ export class AwsReader {
   constructor(
     readonly region: string,
     private readonly parent?: AwsReader,
+    /** Per-service rate limiters every call waits for (shared with the phases). */
+    private readonly throttles: Partial<Record<ServiceName, Throttle>> = parent?.throttles ?? {},
   ) {}
 
-  /** A reader for one phase: its calls count here and in this reader. */
+  /** A reader for one phase: its calls count here and in this reader, under the same rate limits. */
   phase(): AwsReader {
     return new AwsReader(this.region, this);
   }
 
   /** Sends one read; any failure becomes an `ObserveError`. */
   async call<T>(service: ServiceName, command: string, send: () => Promise<T>): Promise<T> {
+    await this.throttles[service]?.();
     this.count();
     try {
       return await send();
@@ -39,6 +43,7 @@ export class AwsReader {
     send: () => Promise<T>,
     tolerated: readonly string[],
   ): Promise<ReadResult<T>> {
+    await this.throttles[service]?.();
     this.count();
     try {
       return { ok: true, value: await send() };

@@ -20,12 +20,18 @@ const SERVICE_LABEL: Record<ServiceName, string> = {
   efs: "EFS",
   lambda: "Lambda",
   sfn: "Step Functions",
+  iam: "IAM",
+  cloudwatch: "CloudWatch",
+  tagging: "Resource Groups Tagging",
 };
 const IAM_PREFIX: Record<ServiceName, string> = {
   ec2: "ec2",
   efs: "elasticfilesystem",
   lambda: "lambda",
   sfn: "states",
+  iam: "iam",
+  cloudwatch: "cloudwatch",
+  tagging: "tag",
 };
 
 const CREDENTIAL_ERRORS = new Set([

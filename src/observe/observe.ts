@@ -1,15 +1,32 @@
 /**
  * `observe()`: the only place that reads AWS for planning. It builds the read-only snapshot the
- * diff needs with close to the minimum number of calls — region-wide sweeps for file systems,
- * access points and functions, per-file-system reads under a concurrency bound, and batched EC2
- * reads for network interfaces, subnets and security groups. It never sends a mutating call.
+ * diff needs with the minimum number of calls AWS's APIs allow — region-wide sweeps for file
+ * systems, access points and functions, per-file-system reads under a concurrency bound, and
+ * batched EC2 reads for network interfaces, subnets and security groups — and, when given rate
+ * limits (the workflow's tasks pass DEFAULT_OBSERVE_RATES), paces every call under them. It never
+ * sends a mutating call.
+ *
+ * Calls for a converged region (bench/README.md compares them with the API minimum):
+ *   ceil(FS/100) DescribeFileSystems + ceil(AP/100) DescribeAccessPoints + ceil(FN/50) ListFunctions
+ *   + per file system: DescribeMountTargets + DescribeLifecycleConfiguration
+ *     (+ DescribeBackupPolicy when the manifest manages it, + DescribeFileSystemPolicy when a
+ *     manifest's function mounts it)
+ *   + per 200 named security groups: DescribeSecurityGroups + DescribeSecurityGroupRules
+ *   + per 200 mount targets: DescribeNetworkInterfaces; per 200 subnets: DescribeSubnets and two
+ *     DescribeRouteTables (associated and main tables)
+ *   + ceil(A/100) DescribeAlarms and ceil(A/100) tagging GetResources for A alarms (+ one
+ *     ListTagsForResource per alarm the tagging index does not list as efs-reconciler's)
+ *   + per execution role: ListRolePolicies, ListAttachedRolePolicies, GetRolePolicy per inline
+ *     policy (GetPolicy + GetPolicyVersion once per attached managed policy).
  */
 import type { MountTargetDescription } from "@aws-sdk/client-efs";
-import type { AwsClients } from "../aws/clients";
+import type { AwsClients, ServiceName } from "../aws/clients";
 import type { DesiredState, FileSystemManifest } from "../desired-state/types";
 import { AwsReader, distinct } from "./aws-reader";
 import { createLimiter } from "./limiter";
+import { createRateLimiter, type Throttle } from "./rate-limiter";
 import { groupAccessPoints, sweepAccessPoints } from "./read-access-points";
+import { readAlarms } from "./read-alarms";
 import {
   type FileSystemDetails,
   type FileSystemResolution,
@@ -19,13 +36,18 @@ import {
   toObservedFileSystem,
 } from "./read-file-systems";
 import { matchFunctions, mountedBy, sweepFunctions } from "./read-functions";
+import { readIam } from "./read-iam-policies";
 import { readMountTargetGroups } from "./read-mount-target-groups";
+import { readRouteTables } from "./read-route-tables";
 import { readSecurityGroups } from "./read-security-groups";
 import { readSubnetsById, readSubnetsOfVpcs } from "./read-subnets";
 import type {
   FileSystemLookup,
   FunctionLookup,
+  ObservedAlarm,
+  ObservedIam,
   ObservedMountTarget,
+  ObservedRouteTable,
   ObservedSecurityGroup,
   ObservedState,
   ObservedSubnet,
@@ -34,14 +56,34 @@ import type {
 export interface ObserveOptions {
   /** Per-file-system reads in flight at once. Default 4. */
   concurrency?: number;
+  /**
+   * Calls per second per service (a token bucket holding one second of calls); absent or `false`:
+   * as fast as `concurrency` allows. The workflow's tasks pass `DEFAULT_OBSERVE_RATES`.
+   */
+  ratePerSecond?: Partial<Record<ServiceName, number>> | false;
   /** Receives one past-tense progress line per phase. */
   log?: (message: string) => void;
 }
 
 export const DEFAULT_OBSERVE_CONCURRENCY = 4;
 
+export { DEFAULT_OBSERVE_RATES } from "./rate-limiter";
+
+function throttlesFor(rates: ObserveOptions["ratePerSecond"]): Partial<Record<ServiceName, Throttle>> {
+  if (!rates) return {};
+  const out: Partial<Record<ServiceName, Throttle>> = {};
+  for (const [service, perSecond] of Object.entries(rates)) {
+    if (perSecond !== undefined) out[service as ServiceName] = createRateLimiter(perSecond);
+  }
+  return out;
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function policiesText(n: number): string {
+  return `${n} file-system ${n === 1 ? "policy" : "policies"}`;
 }
 
 function callsText(n: number): string {
@@ -57,7 +99,7 @@ export async function observe(
   const region = await clients.region();
   const log = options.log ?? (() => {});
   const limit = createLimiter(options.concurrency ?? DEFAULT_OBSERVE_CONCURRENCY);
-  const reader = new AwsReader(region);
+  const reader = new AwsReader(region, undefined, throttlesFor(options.ratePerSecond));
   const wantFileSystems = desired.fileSystems.length > 0;
   const wantFunctions = wantFileSystems || desired.functions.length > 0;
 
@@ -89,6 +131,27 @@ export async function observe(
 
   const noGroups: Record<string, ObservedSecurityGroup> = {};
   const noSubnets: Record<string, ObservedSubnet> = {};
+
+  // The checklist's reads of phase 2: the execution roles' policies and the resource policies of
+  // the file systems functions are bound to (least privilege), and the file systems' alarms.
+  const checklistPhase = reader.phase();
+  const roleArns = distinct(matchedFunctions.map(({ fn }) => fn.role));
+  const boundFileSystemIds = distinct(
+    desired.functions.map((f) => {
+      const ap = desired.accessPoints.find((a) => a.name === f.spec.accessPoint);
+      const r = ap ? resolutions.get(ap.spec.fileSystem) : undefined;
+      return functionLookups[f.name]?.found && r?.found ? r.fileSystemId : undefined;
+    }),
+  );
+  const noIam: ObservedIam = { roles: {}, fileSystemPolicies: {} };
+  const checklist = Promise.all([
+    roleArns.length > 0 || boundFileSystemIds.length > 0
+      ? readIam(checklistPhase, clients, roleArns, boundFileSystemIds, limit)
+      : noIam,
+    foundIds.length > 0
+      ? readAlarms(checklistPhase, clients, foundIds, limit)
+      : ({} as Record<string, ObservedAlarm>),
+  ]);
 
   // Phase 2: per-file-system reads (bounded) and the named security groups, concurrently.
   const detailsPhase = reader.phase();
@@ -132,6 +195,16 @@ export async function observe(
     );
   }
 
+  const [iam, alarms] = await checklist;
+  if (roleArns.length > 0 || foundIds.length > 0) {
+    const policyCount = Object.values(iam.roles).reduce((n, r) => n + r.policies.length, 0);
+    log(
+      `observed ${plural(Object.keys(iam.roles).length, "execution role")} with ${plural(policyCount, "policy document")}, ` +
+        `${policiesText(Object.values(iam.fileSystemPolicies).filter((p) => p !== null).length)}, ` +
+        `${plural(Object.keys(alarms).length, "alarm")} (${callsText(checklistPhase.calls)})`,
+    );
+  }
+
   // Phase 3: mount targets' security groups and every subnet the diff needs, concurrently.
   const networkPhase = reader.phase();
   const subnetIds = distinct([
@@ -169,11 +242,29 @@ export async function observe(
       return fileSystemVpcs(m, d.mountTargets, desired, functionLookups, subnets);
     }),
   );
-  const vpcSubnets = vpcIds.length > 0 ? await readSubnetsOfVpcs(vpcPhase, clients.ec2, vpcIds) : {};
+  // With them, the route tables that decide whether the known subnets are public: those associated
+  // with the subnets, and the main tables of their VPCs.
+  const routePhase = reader.phase();
+  const routedSubnets = subnetIds.filter((id) => subnets[id] !== undefined);
+  const routedVpcs = distinct(routedSubnets.map((id) => subnets[id]?.vpcId));
+  const [vpcSubnets, routeTables] = await Promise.all([
+    vpcIds.length > 0
+      ? readSubnetsOfVpcs(vpcPhase, clients.ec2, vpcIds)
+      : ({} as Record<string, ObservedSubnet[]>),
+    routedSubnets.length > 0
+      ? readRouteTables(routePhase, clients.ec2, routedSubnets, routedVpcs)
+      : ({} as Record<string, ObservedRouteTable>),
+  ]);
   if (vpcIds.length > 0) {
     const count = Object.values(vpcSubnets).reduce((n, list) => n + list.length, 0);
     log(
       `observed ${plural(count, "subnet")} of ${plural(vpcIds.length, "VPC")} (${callsText(vpcPhase.calls)})`,
+    );
+  }
+  if (routedSubnets.length > 0) {
+    log(
+      `observed ${plural(Object.keys(routeTables).length, "route table")} of ${plural(routedSubnets.length, "subnet")} ` +
+        `(${callsText(routePhase.calls)})`,
     );
   }
   const allSubnets: Record<string, ObservedSubnet> = { ...subnets };
@@ -230,6 +321,9 @@ export async function observe(
     subnets: allSubnets,
     vpcSubnets,
     securityGroups,
+    routeTables,
+    iam,
+    alarms,
   };
 }
 

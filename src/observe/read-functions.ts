@@ -45,6 +45,7 @@ export function toObservedFunction(fn: FunctionConfiguration): ObservedFunction 
     })),
     ...(fn.LastUpdateStatus ? { lastUpdateStatus: fn.LastUpdateStatus } : {}),
     ...(fn.State ? { state: fn.State } : {}),
+    ...(fn.LoggingConfig?.LogFormat ? { logFormat: fn.LoggingConfig.LogFormat } : {}),
   };
 }
 

@@ -65,6 +65,8 @@ export interface ObservedFunction {
   fileSystemConfigs: { arn: string; localMountPath: string }[];
   lastUpdateStatus?: string;
   state?: string;
+  /** `LoggingConfig.LogFormat` ("JSON" | "Text"); undefined when Lambda reported none (not checked). */
+  logFormat?: string;
 }
 
 export type FunctionLookup = { found: true; fn: ObservedFunction } | { found: false };
@@ -97,6 +99,79 @@ export interface ObservedSecurityGroup {
   rules: SecurityGroupRule[];
 }
 
+/** One route of a route table (only the fields the public-subnet check reads). */
+export interface ObservedRoute {
+  destinationCidrBlock?: string;
+  destinationIpv6CidrBlock?: string;
+  /** `igw-…` for an internet gateway, `local`, `vgw-…`… */
+  gatewayId?: string;
+  natGatewayId?: string;
+  transitGatewayId?: string;
+  vpcPeeringConnectionId?: string;
+  networkInterfaceId?: string;
+  /** "active" | "blackhole". */
+  state?: string;
+}
+
+export interface ObservedRouteTable {
+  routeTableId: string;
+  vpcId: string;
+  /** Whether this is its VPC's main route table (used by subnets without an explicit association). */
+  main: boolean;
+  /** Subnets explicitly associated with this table. */
+  subnetIds: string[];
+  routes: ObservedRoute[];
+}
+
+/** One policy document attached to a role, decoded (IAM returns them URL-encoded). */
+export interface ObservedPolicy {
+  kind: "inline" | "managed";
+  /** The inline policy name, or the managed policy name. */
+  name: string;
+  /** Managed policies only. */
+  arn?: string;
+  /** The JSON text of the document (the default version, for a managed policy). */
+  document: string;
+}
+
+export interface ObservedRole {
+  roleArn: string;
+  roleName: string;
+  /** False when IAM has no such role (the function's role was deleted). */
+  found: boolean;
+  /** Inline policies first (by name), then attached managed policies (by ARN). */
+  policies: ObservedPolicy[];
+}
+
+/** IAM as the least-privilege check sees it. */
+export interface ObservedIam {
+  /** Execution roles of the manifests' functions, keyed by role ARN. */
+  roles: Record<string, ObservedRole>;
+  /** File-system policy JSON text by file-system id; `null`: the file system has none. */
+  fileSystemPolicies: Record<string, string | null>;
+}
+
+/** A CloudWatch metric alarm on one of the manifests' file systems (named with efs-reconciler's prefix). */
+export interface ObservedAlarm {
+  alarmName: string;
+  alarmArn: string;
+  alarmDescription?: string;
+  namespace?: string;
+  metricName?: string;
+  /** Sorted by name. */
+  dimensions: { name: string; value: string }[];
+  statistic?: string;
+  extendedStatistic?: string;
+  period?: number;
+  evaluationPeriods?: number;
+  datapointsToAlarm?: number;
+  threshold?: number;
+  comparisonOperator?: string;
+  treatMissingData?: string;
+  actionsEnabled?: boolean;
+  tags: Record<string, string>;
+}
+
 export interface ObservedState {
   region: string;
   /** Keyed by FileSystem manifest name. */
@@ -117,4 +192,17 @@ export interface ObservedState {
   vpcSubnets: Record<string, ObservedSubnet[]>;
   /** Every security group the diff needs, keyed by id (absent id = does not exist). */
   securityGroups: Record<string, ObservedSecurityGroup>;
+  /**
+   * The route tables that decide whether the functions' and mount targets' subnets are public:
+   * those explicitly associated with them and the main tables of their VPCs, keyed by id.
+   * Absent: not observed (the public-subnet checks are skipped).
+   */
+  routeTables?: Record<string, ObservedRouteTable>;
+  /** Absent: not observed (the IAM checks are skipped). */
+  iam?: ObservedIam;
+  /**
+   * efs-reconciler's alarms (name prefix `efs-reconciler-<fileSystemId>-`) of the manifests'
+   * file systems, keyed by alarm name. Absent: not observed (the alarm check is skipped).
+   */
+  alarms?: Record<string, ObservedAlarm>;
 }

@@ -72,6 +72,37 @@ export const DRIFT_CATALOG: Record<
     meaning: "function does not mount the access point at `mountPath`",
   },
   FN_TIMEOUT: { severity: "medium", remediation: "auto", meaning: "timeout out of range" },
+  FN_PUBLIC_SUBNET: {
+    severity: "medium",
+    remediation: "manual",
+    meaning: "a function subnet routes `0.0.0.0/0` to an internet gateway",
+  },
+  MT_PUBLIC_SUBNET: {
+    severity: "high",
+    remediation: "manual",
+    meaning: "a mount target sits in a public subnet",
+  },
+  FN_IAM_EFS_ACCESS_MISSING: {
+    severity: "critical",
+    remediation: "manual",
+    meaning:
+      "the role lacks `elasticfilesystem:ClientMount` (and `ClientWrite` for `readWrite`) on the file system",
+  },
+  FN_IAM_EFS_ACCESS_TOO_BROAD: {
+    severity: "medium",
+    remediation: "manual",
+    meaning: "the role grants EFS actions beyond `ClientMount`/`ClientWrite`/`ClientRootAccess`, or on `*`",
+  },
+  FN_LOG_FORMAT: {
+    severity: "low",
+    remediation: "auto",
+    meaning: "the function's log format differs from `logFormat`",
+  },
+  FS_ALARMS: {
+    severity: "low",
+    remediation: "auto",
+    meaning: "a configured CloudWatch alarm on the file system is missing or different",
+  },
 };
 
 export const NFS_PORT = 2049;

@@ -25,6 +25,7 @@ import {
   NAME_TAG,
 } from "../reconcilers/access-point-identity";
 import { DRIFT_CATALOG, NFS_PORT } from "./catalog";
+import { diffChecklist } from "./diff-checklist";
 import { stableId } from "./hash";
 import type {
   AccessPointDefinition,
@@ -64,7 +65,7 @@ interface DriftInput {
 }
 
 /** Everything the diff knows about one function manifest once resolved against the account. */
-interface FunctionView {
+export interface FunctionView {
   manifest: LambdaFunctionManifest;
   fn?: ObservedFunction;
   /** Subnets the function has once its manifest is applied (manifest `vpc` wins over live). */
@@ -74,7 +75,7 @@ interface FunctionView {
   networked: boolean;
 }
 
-class DiffBuilder {
+export class DiffBuilder {
   readonly drift: Drift[] = [];
   readonly actions: ProposedAction[] = [];
 
@@ -246,9 +247,24 @@ export function diff(desired: DesiredState, observed: ObservedState): DiffResult
   const views = functionViews(desired, observed);
   const apsByName = new Map(desired.accessPoints.map((a) => [a.name, a]));
 
+  // Indexes built once, so the diff stays linear in the number of manifests.
+  const viewsByFs = new Map<string, FunctionView[]>();
+  const viewsByAp = new Map<string, FunctionView[]>();
+  const push = <K, V>(index: Map<K, V[]>, key: K, value: V): void => {
+    const list = index.get(key);
+    if (list) list.push(value);
+    else index.set(key, [value]);
+  };
+  for (const v of views.values()) {
+    push(viewsByAp, v.manifest.spec.accessPoint, v);
+    const fsName = apsByName.get(v.manifest.spec.accessPoint)?.spec.fileSystem;
+    if (fsName !== undefined) push(viewsByFs, fsName, v);
+  }
+  const apsByFs = new Map<string, typeof desired.accessPoints>();
+  for (const a of desired.accessPoints) push(apsByFs, a.spec.fileSystem, a);
+
   /** Functions bound (through their access point) to each FileSystem manifest. */
-  const boundTo = (fsName: string): FunctionView[] =>
-    [...views.values()].filter((v) => apsByName.get(v.manifest.spec.accessPoint)?.spec.fileSystem === fsName);
+  const boundTo = (fsName: string): FunctionView[] => viewsByFs.get(fsName) ?? [];
 
   // Function-level checks first: they decide which functions are networked.
   const fnVpcActions = new Map<string, ProposedAction & { type: "UpdateFunctionConfiguration" }>();
@@ -280,21 +296,15 @@ export function diff(desired: DesiredState, observed: ObservedState): DiffResult
     diffFileSystemSettings(b, fsm, fs);
     diffMountTargets(b, fsm, fs, bound, observed);
     diffSecurityGroup(b, fsm, bound, observed);
-    const aps = desired.accessPoints.filter((a) => a.spec.fileSystem === fsm.name);
+    const aps = apsByFs.get(fsm.name) ?? [];
     const wanted = new Set(aps.map((a) => a.name));
     const keep = new Set<string>();
     for (const apm of aps) {
-      diffAccessPoint(
-        b,
-        apm,
-        fs,
-        [...views.values()].filter((v) => v.manifest.spec.accessPoint === apm.name),
-        observed,
-        keep,
-      );
+      diffAccessPoint(b, apm, fs, viewsByAp.get(apm.name) ?? [], observed, keep);
     }
     diffOrphans(b, fsm, fs, wanted, keep, observed);
   }
+  diffChecklist(b, desired, observed, views, fnVpcActions);
   return { drift: b.drift, actions: b.actions };
 }
 
@@ -670,7 +680,14 @@ function diffSecurityGroup(
   const mref = ref(fsm);
   const sg = observed.securityGroups[sgId];
   const resource: ResourceRef = { type: "AWS::EC2::SecurityGroup", id: sgId };
-  const allowedExtra = fsm.spec.mountTargets.allowedSecurityGroupIds;
+  // An allowed group of another VPC than the mount-target group's is rejected: never a source.
+  const foreign = fsm.spec.mountTargets.allowedSecurityGroupIds.flatMap((id) => {
+    const group = observed.securityGroups[id];
+    return sg && group && group.vpcId !== sg.vpcId ? [group] : [];
+  });
+  const allowedExtra = fsm.spec.mountTargets.allowedSecurityGroupIds.filter(
+    (id) => !foreign.some((g) => g.groupId === id),
+  );
   const allowedSources = new Set([...bound.flatMap((v) => v.securityGroups), ...allowedExtra]);
   if (!sg) {
     b.add({
@@ -684,6 +701,18 @@ function diffSecurityGroup(
       remediation: "manual",
     });
     return;
+  }
+  for (const group of foreign) {
+    b.add({
+      code: "SG_INGRESS_MISSING",
+      manifest: mref,
+      resource,
+      field: `ingress.from.${group.groupId}`,
+      expected: `TCP ${NFS_PORT} from ${group.groupId}`,
+      actual: null,
+      message: `allowedSecurityGroupIds entry ${group.groupId} is in ${group.vpcId}, not in ${sg.vpcId} of the mount-target security group ${sgId}, so it is not allowed as an NFS source; name a security group of ${sg.vpcId} instead`,
+      remediation: "manual",
+    });
   }
   const ingress = sg.rules.filter((r) => !r.isEgress);
   const allowedRules = ingress.filter((r) => isExactNfsFrom(r, allowedSources));
@@ -924,7 +953,12 @@ function diffAccessPoint(
     repointed.add(fn.functionName);
     b.propose({
       type: "UpdateFunctionFileSystem",
-      params: { functionName: fn.functionName, localMountPath: mountPath, target },
+      params: {
+        functionName: fn.functionName,
+        localMountPath: mountPath,
+        target,
+        replaces: fn.fileSystemConfigs.map((c) => ({ arn: c.arn, localMountPath: c.localMountPath })),
+      },
       phase: 2,
       resource,
       description: `mount access point ${apm.name} at ${mountPath}`,
@@ -938,6 +972,21 @@ function diffAccessPoint(
     const mounters = observed.mountedBy[ap.accessPointArn] ?? [];
     if (!mounters.every((f) => repointed.has(f))) continue;
     const resource: ResourceRef = { type: "AWS::EFS::AccessPoint", id: ap.accessPointId };
+    if (ap !== replaced && ap.tags[MANAGED_BY_TAG] !== MANAGED_BY_VALUE) {
+      // Carries the name but is not ours (§5.1): reported, never deleted.
+      keep.add(ap.accessPointId);
+      b.add({
+        code: "AP_ORPHANED",
+        manifest: mref,
+        resource,
+        field: "accessPoint",
+        expected: null,
+        actual: ap.accessPointId,
+        message: `${ap.accessPointId} also carries the name ${apm.name} but is not tagged ${MANAGED_BY_TAG}=${MANAGED_BY_VALUE}, so efs-reconciler does not delete it; delete it or remove its ${NAME_TAG} tag by hand`,
+        remediation: "manual",
+      });
+      continue;
+    }
     let driftIds = ap === replaced ? replacementDrift : [];
     if (ap !== replaced) {
       driftIds = [

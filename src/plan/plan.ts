@@ -21,6 +21,8 @@ const TYPE_ORDER: Record<Action["type"], number> = {
   UpdateFunctionFileSystem: 10,
   RevokeIngress: 11,
   DeleteAccessPoint: 12,
+  PutMetricAlarm: 13,
+  DeleteAlarm: 14,
 };
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };

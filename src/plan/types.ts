@@ -2,6 +2,7 @@
  * Drift items and planned actions: the JSON contract of §2/§3 of the spec.
  */
 import type { Kind } from "../desired-state/types";
+import type { AlarmDefinition } from "./alarm-definitions";
 
 export type DriftCode =
   | "FS_NOT_FOUND"
@@ -24,7 +25,13 @@ export type DriftCode =
   | "FN_VPC_CONFIG"
   | "FN_TOO_FEW_AZS"
   | "FN_FILE_SYSTEM_CONFIG"
-  | "FN_TIMEOUT";
+  | "FN_TIMEOUT"
+  | "FN_PUBLIC_SUBNET"
+  | "MT_PUBLIC_SUBNET"
+  | "FN_IAM_EFS_ACCESS_MISSING"
+  | "FN_IAM_EFS_ACCESS_TOO_BROAD"
+  | "FN_LOG_FORMAT"
+  | "FS_ALARMS";
 
 export type Severity = "critical" | "high" | "medium" | "low";
 export type Remediation = "auto" | "manual";
@@ -34,7 +41,8 @@ export type ResourceType =
   | "AWS::EFS::MountTarget"
   | "AWS::EFS::AccessPoint"
   | "AWS::EC2::SecurityGroup"
-  | "AWS::Lambda::Function";
+  | "AWS::Lambda::Function"
+  | "AWS::CloudWatch::Alarm";
 
 export interface ResourceRef {
   type: ResourceType;
@@ -139,17 +147,40 @@ export type ActionSpec =
     }
   | {
       type: "UpdateFunctionConfiguration";
-      /** Phase 1: timeout and VPC only; set fields are the ones to change. */
+      /** Phase 1: timeout, VPC and log format only; set fields are the ones to change. */
       params: {
         functionName: string;
         timeout?: number;
         vpcConfig?: { subnetIds: string[]; securityGroupIds: string[] };
+        logFormat?: "JSON" | "Text";
       };
     }
   | {
       type: "UpdateFunctionFileSystem";
       /** Phase 2: mount `target` at `localMountPath` (replaces any other file system config). */
-      params: { functionName: string; localMountPath: string; target: AccessPointTarget };
+      params: {
+        functionName: string;
+        localMountPath: string;
+        target: AccessPointTarget;
+        /**
+         * The function's file system configs when planned: configs found instead at apply time were
+         * changed by someone else since the plan, and are not overwritten (absent: no check).
+         */
+        replaces?: { arn: string; localMountPath: string }[];
+      };
+    }
+  | {
+      type: "PutMetricAlarm";
+      /**
+       * Phase 1: create or update the alarm to exactly `alarm` (its actions are kept), tagged
+       * managed. `exists`: whether the plan saw it (display only; the reconciler re-reads).
+       */
+      params: { alarm: AlarmDefinition; exists: boolean };
+    }
+  | {
+      type: "DeleteAlarm";
+      /** Phase 3: delete an alarm efs-reconciler made (tagged managed) that no manifest wants any more. */
+      params: { alarmName: string; fileSystemId: string };
     };
 
 export type ActionType = ActionSpec["type"];

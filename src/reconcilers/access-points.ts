@@ -111,7 +111,8 @@ export async function reconcileTagAccessPoint(
     const { accessPointId, name } = action.params;
     const ap = await describeAccessPoint(clients.efs, accessPointId);
     // Gone (typically replaced by an earlier run of this plan): there is nothing left to adopt.
-    if (!ap) return skipped(action, `access point ${accessPointId} no longer exists; nothing to adopt as ${name}`);
+    if (!ap)
+      return skipped(action, `access point ${accessPointId} no longer exists; nothing to adopt as ${name}`);
     const currentName = tagValue(ap, NAME_TAG);
     if (currentName !== undefined && currentName !== name) {
       throw new TerminalReconcileError(

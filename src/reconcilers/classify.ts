@@ -46,6 +46,14 @@ const NETWORK_CODES = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
+/** Credentials that were valid once: refreshing them, not granting permissions, fixes these. */
+const EXPIRED_NAMES = new Set([
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "RequestExpired",
+  "TokenRefreshRequired",
+]);
+
 const ACCESS_DENIED_NAMES = new Set([
   "AccessDenied",
   "AccessDeniedException",
@@ -53,8 +61,6 @@ const ACCESS_DENIED_NAMES = new Set([
   "UnrecognizedClientException",
   "InvalidClientTokenId",
   "AuthFailure",
-  "ExpiredToken",
-  "ExpiredTokenException",
   "KMSAccessDeniedException",
   "EC2AccessDeniedException",
 ]);
@@ -87,10 +93,11 @@ export function isAwsError(err: unknown, ...names: string[]): boolean {
   return name !== undefined && names.includes(name);
 }
 
-/** AWS's message on one line, at most 300 characters. */
+/** AWS's message on one line, at most 300 characters, without EC2's encoded authorization blob. */
 function errorMessage(err: unknown): string {
   const e = shape(err);
   const text = (typeof e.message === "string" && e.message ? e.message : String(err))
+    .replace(/\s*Encoded authorization failure message:.*$/s, "")
     .replace(/\s+/g, " ")
     .trim();
   return text.length > 300 ? `${text.slice(0, 299)}…` : text;
@@ -133,6 +140,12 @@ export function toReconcileError(
   const reason = transientReason(err);
   if (reason) {
     return new RetryableReconcileError(`${what} ${reason} (${detail}); retrying later`, { cause: err });
+  }
+  if (EXPIRED_NAMES.has(name)) {
+    return new TerminalReconcileError(
+      `${what} failed: the AWS credentials have expired (${detail}); refresh them and re-run apply`,
+      { cause: err },
+    );
   }
   if (ACCESS_DENIED_NAMES.has(name)) {
     return new TerminalReconcileError(

@@ -19,6 +19,7 @@ import middy from "@middy/core";
 import type { AwsClients } from "../aws/clients";
 import { canonicalBackupStatus, canonicalLifecycle } from "../observe/canonical";
 import type { Action } from "../plan/types";
+import { reconcileAlarms } from "./alarms";
 import { classified, isAwsError, wrongFamilyError } from "./classify";
 import { RetryableReconcileError, TerminalReconcileError } from "./errors";
 import { clientsFromEnv } from "./lambda-clients";
@@ -194,6 +195,10 @@ export async function reconcileFileSystem(action: Action, clients: AwsClients): 
       return reconcileUpdateThroughputMode(action, clients);
     case "PutBackupPolicy":
       return reconcilePutBackupPolicy(action, clients);
+    // The file system's alarms run in this family (see src/statemachine/action-families.ts).
+    case "PutMetricAlarm":
+    case "DeleteAlarm":
+      return reconcileAlarms(action, clients);
     default:
       throw wrongFamilyError("file-system", action);
   }

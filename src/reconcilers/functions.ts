@@ -12,10 +12,11 @@ import {
 import middy from "@middy/core";
 import type { AwsClients } from "../aws/clients";
 import type { AccessPointTarget, Action } from "../plan/types";
-import { findAccessPointByIdentity } from "./access-point-lookup";
+import { describeAccessPoint, findAccessPointByIdentity } from "./access-point-lookup";
 import { classified, isAwsError, wrongFamilyError } from "./classify";
 import { RetryableReconcileError, TerminalReconcileError } from "./errors";
 import { clientsFromEnv } from "./lambda-clients";
+import { loggingConfigUpdate } from "./logging-config";
 import { skipped, succeeded } from "./outcome";
 import type { ActionOf, PendingResource, ReconcileOutcome } from "./types";
 
@@ -76,13 +77,32 @@ function sameSet(a: string[], b: string[]): boolean {
   return sa.size === sb.size && [...sa].every((x) => sb.has(x));
 }
 
-/** Phase 1: raises the timeout (never lowers it) and enforces the VPC config, whichever still differ. */
+type Mount = { arn: string; localMountPath: string };
+
+function mountKeys(mounts: Mount[]): string[] {
+  return mounts.map((m) => `${m.arn} at ${m.localMountPath}`).sort();
+}
+
+function sameMounts(a: Mount[], b: Mount[]): boolean {
+  const x = mountKeys(a);
+  const y = mountKeys(b);
+  return x.length === y.length && x.every((k, i) => k === y[i]);
+}
+
+function describeMounts(mounts: Mount[]): string {
+  return mounts.length === 0 ? "no file system" : mountKeys(mounts).join(", ");
+}
+
+/**
+ * Phase 1: raises the timeout (never lowers it), enforces the VPC config and sets the log format,
+ * whichever still differ, in one update.
+ */
 export async function reconcileUpdateFunctionConfiguration(
   action: ActionOf<"UpdateFunctionConfiguration">,
   clients: AwsClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
-    const { functionName, timeout, vpcConfig } = action.params;
+    const { functionName, timeout, vpcConfig, logFormat } = action.params;
     const fn = await readFunction(clients, functionName);
     const input: UpdateFunctionConfigurationRequest = { FunctionName: functionName };
     const changes: string[] = [];
@@ -106,10 +126,15 @@ export async function reconcileUpdateFunctionConfiguration(
         );
       }
     }
+    const logging = logFormat ? loggingConfigUpdate(fn.LoggingConfig, logFormat) : undefined;
+    if (logging) {
+      input.LoggingConfig = logging;
+      changes.push(`log format ${fn.LoggingConfig?.LogFormat ?? "Text"} → ${logFormat}`);
+    }
     if (changes.length === 0) {
       return skipped(
         action,
-        `function ${functionName} already had the wanted timeout and VPC config`,
+        `function ${functionName} already had the wanted timeout, VPC config and log format`,
         settling(fn, functionName),
       );
     }
@@ -123,9 +148,32 @@ export async function reconcileUpdateFunctionConfiguration(
   });
 }
 
-/** The ARN to mount: given, or the access point a CreateAccessPoint action of the same plan made. */
+/** The access point id at the end of an access point ARN (`…:access-point/fsap-…`). */
+function accessPointIdOf(arn: string): string {
+  return arn.slice(arn.lastIndexOf("/") + 1);
+}
+
+/**
+ * The ARN to mount: given (re-read: it must still exist, a function is never pointed at an access
+ * point deleted since the plan), or the access point a CreateAccessPoint action of the same plan made.
+ */
 async function resolveTargetArn(clients: AwsClients, target: AccessPointTarget): Promise<string> {
-  if ("accessPointArn" in target) return target.accessPointArn;
+  if ("accessPointArn" in target) {
+    const id = accessPointIdOf(target.accessPointArn);
+    const ap = await describeAccessPoint(clients.efs, id);
+    if (!ap) {
+      throw new TerminalReconcileError(
+        `access point ${id} no longer exists (deleted by someone else since the plan), so no function is ` +
+          "pointed at it; re-run plan, which creates the access point again",
+      );
+    }
+    if (ap.LifeCycleState !== undefined && ap.LifeCycleState !== "available") {
+      throw new RetryableReconcileError(
+        `access point ${id} is ${ap.LifeCycleState}; retrying once it is available`,
+      );
+    }
+    return target.accessPointArn;
+  }
   const { fileSystemId, name } = target.create;
   const ap = await findAccessPointByIdentity(clients.efs, fileSystemId, name, target.specHash);
   if (!ap?.AccessPointArn) {
@@ -149,7 +197,7 @@ export async function reconcileUpdateFunctionFileSystem(
   clients: AwsClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
-    const { functionName, localMountPath, target } = action.params;
+    const { functionName, localMountPath, target, replaces } = action.params;
     const arn = await resolveTargetArn(clients, target);
     const fn = await readFunction(clients, functionName);
     const live = fn.FileSystemConfigs ?? [];
@@ -158,6 +206,13 @@ export async function reconcileUpdateFunctionFileSystem(
         action,
         `function ${functionName} already mounted ${arn} at ${localMountPath}`,
         settling(fn, functionName),
+      );
+    }
+    const now = live.map((c) => ({ arn: c.Arn ?? "", localMountPath: c.LocalMountPath ?? "" }));
+    if (replaces && !sameMounts(now, replaces)) {
+      throw new TerminalReconcileError(
+        `refused to repoint function ${functionName} (planned: ${describeMounts(replaces)}; now: ` +
+          `${describeMounts(now)}): changed by someone else since the plan; re-run plan`,
       );
     }
     assertUpdatable(fn, functionName);

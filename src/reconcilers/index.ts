@@ -6,6 +6,7 @@ import middy from "@middy/core";
 import type { AwsClients } from "../aws/clients";
 import type { Action } from "../plan/types";
 import { reconcileAccessPoints } from "./access-points";
+import { reconcileAlarms } from "./alarms";
 import { TerminalReconcileError } from "./errors";
 import { reconcileFileSystem } from "./file-system";
 import { reconcileFunctions } from "./functions";
@@ -34,6 +35,9 @@ export async function reconcile(action: Action, clients: AwsClients): Promise<Re
     case "UpdateFunctionConfiguration":
     case "UpdateFunctionFileSystem":
       return reconcileFunctions(action, clients);
+    case "PutMetricAlarm":
+    case "DeleteAlarm":
+      return reconcileAlarms(action, clients);
     default: {
       const unknown: { type?: unknown; id?: unknown } = action;
       throw new TerminalReconcileError(

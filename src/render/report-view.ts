@@ -116,7 +116,10 @@ function symbolOf(action: Action, replaced: boolean): ChangeSymbol {
       return "+";
     case "DeleteAccessPoint":
     case "RevokeIngress":
+    case "DeleteAlarm":
       return "-";
+    case "PutMetricAlarm":
+      return action.params.exists ? "~" : "+";
     default:
       return "~";
   }

@@ -24,11 +24,18 @@ export interface AslMachine {
   [field: string]: unknown;
 }
 
-/** Each Task resource placeholder and the task function it stands for. */
+/**
+ * Each Task resource placeholder and the task function it stands for. Actions run in one function
+ * per reconciler family (see action-families.ts), all of them the `executeAction` task.
+ */
 export const TASK_RESOURCE_PLACEHOLDERS = {
   PlanFunctionArn: "plan",
   RecordFunctionArn: "record",
-  ExecuteActionFunctionArn: "executeAction",
+  ExecuteMountTargetActionFunctionArn: "executeAction",
+  ExecuteSecurityGroupActionFunctionArn: "executeAction",
+  ExecuteAccessPointActionFunctionArn: "executeAction",
+  ExecuteFileSystemActionFunctionArn: "executeAction",
+  ExecuteFunctionActionFunctionArn: "executeAction",
   CheckPendingFunctionArn: "checkPending",
   VerifyFunctionArn: "verify",
 } as const satisfies Record<string, TaskName>;

@@ -4,17 +4,24 @@
  * first invocation, from the environment:
  * - `MANIFEST_DIR`: the manifests packaged with the function (default `desired-state`, relative to
  *   the bundle's directory);
- * - `STATE_DIR`: when set, run records are also appended to `<STATE_DIR>/runs.jsonl`;
+ * - `EVENTS_TABLE` (else `STATE_DIR`), `EVENT_BUS_NAME`: where the record step writes drift events
+ *   and status (see src/events/record-target.ts);
+ * - `RUNS_TABLE`: the DynamoDB table of run state; when set, the Plan task takes the run lease
+ *   there (one run at a time);
  * - region and endpoints as the AWS SDK reads them (`AWS_REGION`, `AWS_ENDPOINT_URL[_<SERVICE>]`).
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import middy from "@middy/core";
-import { createClients } from "../aws/clients";
+import { createClients, DEFAULT_MAX_ATTEMPTS } from "../aws/clients";
 import { formatManifestError, loadDesiredState } from "../desired-state/index";
 import type { DesiredState, ManifestError } from "../desired-state/types";
-import { createFileRecorder, type RecordRun } from "./run-record";
-import { createTasks, type TaskDeps } from "./tasks";
+import { recordTargetFromEnv } from "../events/record-target";
+import { createRunRecorder } from "../events/run-recorder";
+import { createDynamoLease } from "../lock/dynamodb-lease";
+import type { RecordRun } from "./run-record";
+import { createTasks, DEFAULT_TASK_CORE, type TaskCore, type TaskDeps } from "./tasks";
 import type {
   CheckPendingInput,
   ExecuteActionInput,
@@ -56,22 +63,36 @@ function cachedLoader(dir: string): () => Promise<DesiredState> {
   };
 }
 
-/** Records: one log line per record, and the JSON Lines file when `STATE_DIR` is set. */
-function recorderFromEnv(env: HandlerEnv): RecordRun {
-  const toFile = env.STATE_DIR ? createFileRecorder(env.STATE_DIR) : undefined;
+/**
+ * Records drift events and status (DynamoDB when `EVENTS_TABLE` is set, else `STATE_DIR`), plus
+ * one log line per record. The target is built on first use: only the record task needs it.
+ */
+function recorderFromEnv(env: HandlerEnv, loadDesired: () => Promise<DesiredState>): RecordRun {
+  let record: RecordRun | undefined;
   return async (entry) => {
+    record ??= createRunRecorder(recordTargetFromEnv(env), { loadDesired });
+    await record(entry);
     const summary = entry.kind === "plan" ? entry.plan.summary : entry.report.summary;
     logLine(`recorded ${entry.kind}`, { runId: entry.runId, kind: entry.kind, summary });
-    if (toFile) await toFile(entry);
   };
 }
 
 export function taskDepsFromEnv(env: HandlerEnv): TaskDeps {
+  const clients = createClients();
+  const loadDesired = cachedLoader(manifestDirFromEnv(env));
+  const lease = env.RUNS_TABLE
+    ? createDynamoLease({
+        dynamo: new DynamoDBClient({ maxAttempts: DEFAULT_MAX_ATTEMPTS, retryMode: "standard" }),
+        sfn: clients.sfn,
+        tableName: env.RUNS_TABLE,
+      })
+    : undefined;
   return {
-    loadDesired: cachedLoader(manifestDirFromEnv(env)),
-    clients: createClients(),
-    record: recorderFromEnv(env),
+    loadDesired,
+    clients,
+    record: recorderFromEnv(env, loadDesired),
     log: (message) => logLine(message),
+    ...(lease ? { lease } : {}),
   };
 }
 
@@ -91,6 +112,18 @@ export const checkPendingHandler = middy(async (event: CheckPendingInput) =>
   tasksFromEnv().checkPending(event),
 );
 export const verifyHandler = middy(async (event: VerifyInput) => tasksFromEnv().verify(event));
+
+/**
+ * The executeAction task of one reconciler family (its function's role permits only that
+ * family's writes); the family's reconciler refuses actions of other families.
+ */
+export function familyActionHandler(reconcile: TaskCore["reconcile"]) {
+  let familyTasks: WorkflowTasks | undefined;
+  return middy(async (event: ExecuteActionInput) => {
+    familyTasks ??= createTasks(taskDepsFromEnv(process.env), { ...DEFAULT_TASK_CORE, reconcile });
+    return familyTasks.executeAction(event);
+  });
+}
 
 export class InvalidManifestsError extends Error {
   override name = "InvalidManifestsError";

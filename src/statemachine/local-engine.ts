@@ -2,17 +2,20 @@
  * Runs the remediation workflow in-process: the same definition AWS Step Functions runs, executed
  * by aws-local-stepfunctions with every Task state mapped (by state name) to its task function.
  * The result is read from the engine's event log: the plan, the verified report, how the
- * execution ended and how many state transitions it took.
+ * execution ended and how many state transitions it took. Distributed Maps (plans stored by
+ * reference) run through local-distributed-map.ts, on a run store shared with the tasks.
  */
+
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import {
   ExecutionError,
   type RunOptions,
   StateMachine,
   type StateMachineDefinition,
 } from "aws-local-stepfunctions";
-import type { ActionResult, ApplyReport, Plan } from "../plan/types";
-import { describeActionError } from "./action-error";
-import { buildApplyReport, unchangedReport } from "./apply-report";
+import { RunSkippedError } from "../lock/run-lease";
+import type { ApplyReport, Plan } from "../plan/types";
 import {
   type AslMachine,
   listStates,
@@ -20,19 +23,15 @@ import {
   substituteDefinition,
   TASK_RESOURCE_PLACEHOLDERS,
   taskStates,
-  WORKFLOW_ERRORS,
   workflowDefinition,
 } from "./definition";
+import { withLocalDistributedMaps } from "./local-distributed-map";
 import { type EngineEvent, type ProgressEvent, progressOf } from "./progress";
+import { planStepOf, runReport, type StateExit } from "./run-report";
+import { createMemoryRunStore, type RunStore } from "./run-store";
+import { isReportHead, loadPlanStep, loadReport, type StoredPlanStep } from "./stored-documents";
 import { createTasks, type TaskDeps } from "./tasks";
-import type {
-  ActionRunResult,
-  PlanStep,
-  RunState,
-  VerifyOutput,
-  WorkflowMode,
-  WorkflowTasks,
-} from "./workflow-types";
+import type { WorkflowMode, WorkflowTasks } from "./workflow-types";
 
 export type { EngineEvent, ProgressEvent } from "./progress";
 
@@ -47,6 +46,13 @@ export interface WorkflowRunOptions {
   fastWaits?: boolean;
   /** Every raw event of the engine's log (states entered, exited, retried, caught…). */
   onEngineEvent?: (event: EngineEvent) => void;
+  /** The execution's id (`$$.Execution.Id`), which holds the run lease; default: a fresh local id. */
+  executionId?: string;
+  /**
+   * The run store of the tasks (plans stored by reference): Distributed Maps read and write it,
+   * and the report is read back from it. `runWorkflow` shares one with its tasks.
+   */
+  store?: RunStore;
 }
 
 export interface WorkflowResult {
@@ -98,37 +104,10 @@ function localHandlers(machine: AslMachine, tasks: WorkflowTasks): Record<string
   return handlers;
 }
 
-function lastOutput<T>(events: EngineEvent[], stateName: string): T | undefined {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i];
-    if (e?.type === "StateExited" && e.state.name === stateName) return e.state.output as T;
-  }
-  return undefined;
-}
-
-/** Every action result the log shows, settled results (pending failures included) winning. */
-function resultsFromLog(events: EngineEvent[]): ActionResult[] {
-  const byId = new Map<string, ActionResult>();
-  let settled: ActionResult[] = [];
-  for (const e of events) {
-    if (e.type !== "StateExited") continue;
-    const { name, output } = e.state;
-    if (name === "ExecuteAction" || name === "ActionFailed") {
-      const r = output as Partial<ActionRunResult>;
-      if (r.actionId && r.status) {
-        byId.set(r.actionId, {
-          actionId: r.actionId,
-          status: r.status,
-          error: describeActionError(r.error ?? null),
-        });
-      }
-    }
-    if (name === "SettlePhase" || name === "PollPending" || name === "GiveUpWaiting") {
-      settled = (output as unknown as { run: RunState }).run.results;
-    }
-  }
-  for (const r of settled) byId.set(r.actionId, r);
-  return [...byId.values()];
+function stateExits(events: readonly EngineEvent[]): StateExit[] {
+  return events.flatMap((e) =>
+    e.type === "StateExited" ? [{ name: e.state.name, output: e.state.output }] : [],
+  );
 }
 
 function causeText(cause: unknown): string | undefined {
@@ -136,52 +115,70 @@ function causeText(cause: unknown): string | undefined {
   return typeof cause === "string" ? cause : JSON.stringify(cause);
 }
 
-function reportOf(
-  step: PlanStep,
-  verified: VerifyOutput | undefined,
-  events: EngineEvent[],
-  failure?: { error: string; cause?: string },
-): ApplyReport | Plan {
-  const { plan } = step;
-  if (plan.mode === "dry-run") return plan;
-  if (verified) return verified.report;
-  if (!failure) return unchangedReport(plan, "not attempted: nothing to do");
-  if (failure.error === WORKFLOW_ERRORS.maxChangesExceeded)
-    return unchangedReport(plan, `not attempted: ${step.refusal}`);
-  return buildApplyReport(
-    plan,
-    resultsFromLog(events),
-    plan.drift,
-    `not attempted: the run stopped early (${failure.error}${failure.cause ? `: ${failure.cause}` : ""})`,
+/** The exits of Plan and Verify with a plan or report stored by reference read back from the store. */
+async function loadStoredExits(exits: StateExit[], store: RunStore): Promise<StateExit[]> {
+  return Promise.all(
+    exits.map(async (exit) => {
+      const output = exit.output as { plan?: unknown; report?: unknown } | null;
+      if (
+        exit.name === "Plan" &&
+        output?.plan &&
+        typeof output.plan === "object" &&
+        "stored" in output.plan
+      ) {
+        return { ...exit, output: await loadPlanStep(output as StoredPlanStep, store) };
+      }
+      const report = output?.report as Parameters<typeof isReportHead>[0] | undefined;
+      if (exit.name === "Verify" && report && isReportHead(report)) {
+        return { ...exit, output: { ...output, report: await loadReport(report, store) } };
+      }
+      return exit;
+    }),
   );
 }
 
-/** Runs the definition with the given task functions. Throws the planning error when no plan was made. */
+/** The local execution's id (`$$.Execution.Id`): what holds the run lease. */
+export function localExecutionId(): string {
+  return `local:${hostname()}:${process.pid}:${randomUUID()}`;
+}
+
+/**
+ * Runs the definition with the given task functions. Throws the planning error when no plan was
+ * made, and RunSkippedError when another run held the lease.
+ */
 export async function executeWorkflow(
   tasks: WorkflowTasks,
   input: WorkflowRunInput,
   options: WorkflowRunOptions = {},
 ): Promise<WorkflowResult> {
   const template = workflowDefinition();
-  const definition = substituteDefinition(template, localSubstitutions(input.maxChanges));
-  const machine = new StateMachine(definition as unknown as StateMachineDefinition);
+  const store = options.store ?? createMemoryRunStore();
+  const handlers = localHandlers(template, tasks);
+  const timing = localTimingOverrides(template, options.fastWaits ?? false);
+  const events: EngineEvent[] = [];
+  const collect = (event: EngineEvent): void => {
+    events.push(event);
+    options.onEngineEvent?.(event);
+    const progress = options.onProgress ? progressOf(event) : undefined;
+    if (progress) options.onProgress?.(progress);
+  };
+  const local = withLocalDistributedMaps(
+    substituteDefinition(template, localSubstitutions(input.maxChanges)),
+    () => ({ store, handlers, timing, emit: collect }),
+  );
+  const machine = new StateMachine(local.machine as unknown as StateMachineDefinition);
   const execution = machine.run(
     { mode: input.mode, maxChanges: input.maxChanges },
     {
       overrides: {
-        taskResourceLocalHandlers: localHandlers(template, tasks),
-        ...localTimingOverrides(template, options.fastWaits ?? false),
+        taskResourceLocalHandlers: { ...handlers, ...local.handlers },
+        ...timing,
       },
+      context: { Execution: { Id: options.executionId ?? localExecutionId() } },
     },
   );
-  const events: EngineEvent[] = [];
   const collecting = (async () => {
-    for await (const event of execution.eventLogs) {
-      events.push(event);
-      options.onEngineEvent?.(event);
-      const progress = options.onProgress ? progressOf(event) : undefined;
-      if (progress) options.onProgress?.(progress);
-    }
+    for await (const event of execution.eventLogs) collect(event);
   })();
   let thrown: unknown;
   try {
@@ -194,12 +191,13 @@ export async function executeWorkflow(
   const stateTransitions = events.filter(
     (e) => e.type === "StateEntered" || e.type === "StateRetried",
   ).length;
-  const step = lastOutput<PlanStep>(events, "Plan");
-  const verified = lastOutput<VerifyOutput>(events, "Verify");
+  const exits = await loadStoredExits(stateExits(events), store);
+  const step = planStepOf(exits);
+  if (step && "skipped" in step) throw new RunSkippedError(step.skipped);
   const failedEvent = events.find((e) => e.type === "ExecutionFailed");
   if (thrown === undefined && !failedEvent) {
     if (!step) throw new WorkflowEngineError("the workflow ended without a plan");
-    return { status: "SUCCEEDED", report: reportOf(step, verified, events), stateTransitions };
+    return { status: "SUCCEEDED", report: runReport(step, exits), stateTransitions };
   }
   // The engine wraps the error that ended the execution (a task's own error, or a Fail state's).
   const ended = thrown instanceof ExecutionError && thrown.cause instanceof Error ? thrown.cause : thrown;
@@ -217,22 +215,33 @@ export async function executeWorkflow(
     status: "FAILED",
     error,
     ...(cause === undefined ? {} : { cause }),
-    report: reportOf(step, verified, events, { error, ...(cause === undefined ? {} : { cause }) }),
+    report: runReport(step, exits, { error, ...(cause === undefined ? {} : { cause }) }),
     stateTransitions,
   };
 }
 
-/** Plans and (in apply mode) remediates through the workflow definition, in-process. */
+/**
+ * Plans and (in apply mode) remediates through the workflow definition, in-process. With a
+ * `lease`, the run holds it from its Plan step until it ends (released here, however it ended).
+ */
 export async function runWorkflow(
   input: WorkflowRunInput,
   deps: TaskDeps & WorkflowRunOptions,
 ): Promise<WorkflowResult> {
-  const { onProgress, fastWaits, onEngineEvent, ...taskDeps } = deps;
-  return executeWorkflow(createTasks(taskDeps), input, {
-    ...(onProgress ? { onProgress } : {}),
-    ...(fastWaits === undefined ? {} : { fastWaits }),
-    ...(onEngineEvent ? { onEngineEvent } : {}),
-  });
+  const { onProgress, fastWaits, onEngineEvent, executionId, ...taskDeps } = deps;
+  const execution = executionId ?? localExecutionId();
+  const store = taskDeps.store ?? createMemoryRunStore();
+  try {
+    return await executeWorkflow(createTasks({ ...taskDeps, store }), input, {
+      ...(onProgress ? { onProgress } : {}),
+      ...(fastWaits === undefined ? {} : { fastWaits }),
+      ...(onEngineEvent ? { onEngineEvent } : {}),
+      executionId: execution,
+      store,
+    });
+  } finally {
+    await taskDeps.lease?.release(execution);
+  }
 }
 
 export class WorkflowEngineError extends Error {

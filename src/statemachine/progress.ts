@@ -5,8 +5,10 @@
 import type { StateMachine } from "aws-local-stepfunctions";
 import type { Action, ActionStatus } from "../plan/types";
 import { describeActionError } from "./action-error";
+import { EXECUTE_ACTION_STATES, UNKNOWN_ACTION_STATE } from "./action-families";
 import { resourcesToCheck } from "./run-state";
-import type { ActionRunResult, PhaseBatch, PlanStep, RunState } from "./workflow-types";
+import type { StoredPhaseBatch } from "./stored-documents";
+import type { ActionRunResult, PhaseBatch, PlanStep, RunState, SkippedStep } from "./workflow-types";
 
 /** One event of the engine's log. */
 export type EngineEvent =
@@ -42,20 +44,30 @@ function data<T>(value: unknown): T {
 export function progressOf(event: EngineEvent): ProgressEvent | undefined {
   if (!("state" in event)) return undefined;
   const { name, input, output } = event.state;
-  switch (`${event.type}:${name}`) {
+  // Every family's Task state runs one action; an unknown action type fails like a caught error.
+  const state = EXECUTE_ACTION_STATES.has(name)
+    ? "ExecuteAction"
+    : name === UNKNOWN_ACTION_STATE
+      ? "ActionFailed"
+      : name;
+  switch (`${event.type}:${state}`) {
     case "StateExited:Plan": {
-      const { plan } = data<PlanStep>(output);
+      const step = data<PlanStep | SkippedStep>(output);
+      if ("skipped" in step) return undefined;
+      const { plan } = step;
       return {
         type: "planned",
         runId: plan.runId,
         mode: plan.mode,
-        drift: plan.drift.length,
-        actions: plan.actions.length,
+        drift: plan.summary.drift,
+        actions: plan.summary.actions,
       };
     }
-    case "StateEntered:RunActions": {
-      const { phase } = data<{ cursor: { phase: PhaseBatch } }>(input).cursor;
-      return { type: "phaseStarted", phase: phase.phase, actions: phase.actions.length };
+    case "StateEntered:RunActions":
+    case "StateEntered:RunStoredActions": {
+      const { phase } = data<{ cursor: { phase: PhaseBatch | StoredPhaseBatch } }>(input).cursor;
+      const actions = "count" in phase ? phase.count : phase.actions.length;
+      return { type: "phaseStarted", phase: phase.phase, actions };
     }
     case "StateEntered:ExecuteAction": {
       const { action } = data<{ action: Action }>(input);

@@ -1,9 +1,8 @@
 /**
- * What a workflow run records: its plan (every run) and, after an apply, its outcome. The default
- * store is a JSON Lines file in the state directory, one record per line, appended.
+ * What a workflow run records: its plan (every run) and, after an apply, its outcome. The record
+ * step hands each to a `RecordRun`; src/events/run-recorder.ts turns them into drift events and
+ * status in the configured stores.
  */
-import { appendFile, mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { ApplyReport, Plan } from "../plan/types";
 
 export type RunRecord =
@@ -11,15 +10,3 @@ export type RunRecord =
   | { runId: string; kind: "outcome"; recordedAt: string; report: ApplyReport };
 
 export type RecordRun = (entry: RunRecord) => Promise<void>;
-
-/** File name of the run records inside the state directory. */
-export const RUNS_FILE = "runs.jsonl";
-
-/** A recorder appending each record as one line to `<stateDir>/runs.jsonl` (created when missing). */
-export function createFileRecorder(stateDir: string): RecordRun {
-  const file = join(stateDir, RUNS_FILE);
-  return async (entry) => {
-    await mkdir(stateDir, { recursive: true });
-    await appendFile(file, `${JSON.stringify(entry)}\n`, "utf8");
-  };
-}

@@ -6,7 +6,9 @@
  */
 import type { AwsClients } from "../aws/clients";
 import type { DesiredState } from "../desired-state/types";
-import { observe } from "../observe/observe";
+import { type RunLease, skippedRun } from "../lock/run-lease";
+import { type ObserveOptions, observe } from "../observe/observe";
+import { DEFAULT_OBSERVE_RATES } from "../observe/rate-limiter";
 import type { ObservedState } from "../observe/types";
 import { newRunId, planChanges } from "../plan/index";
 import type { Action, Plan } from "../plan/types";
@@ -17,6 +19,16 @@ import { buildApplyReport, incompleteCause } from "./apply-report";
 import { groupPhases } from "./phases";
 import type { RecordRun, RunRecord } from "./run-record";
 import { addPhaseResults, applyCheck, emptyRun, giveUpWaiting, resourcesToCheck } from "./run-state";
+import type { RunStore } from "./run-store";
+import {
+  isPlanHead,
+  isReportHead,
+  loadPhaseResults,
+  loadPlan,
+  loadReport,
+  storeLargeStep,
+  storeReportLike,
+} from "./stored-documents";
 import type { PlanStep, RunState, WorkflowInput, WorkflowMode, WorkflowTasks } from "./workflow-types";
 
 export interface TaskDeps {
@@ -29,6 +41,20 @@ export interface TaskDeps {
   newRunId?: () => string;
   /** Clock for `recordedAt`. */
   now?: () => Date;
+  /** One run at a time: the Plan task takes this lease first (none: no locking). */
+  lease?: RunLease;
+  /**
+   * Where plans too large for a state payload go (stored-documents.ts); none: every plan stays
+   * inline. The local engine keeps one in memory; a deployment uses its run bucket.
+   */
+  store?: RunStore;
+  /** Plan steps larger than this (JSON bytes) are stored by reference; default INLINE_STEP_LIMIT_BYTES. */
+  inlineStepLimitBytes?: number;
+  /**
+   * Observation's calls per second per service (inside AWS's rate limits); default
+   * DEFAULT_OBSERVE_RATES, `false` for none (an emulator has no limits).
+   */
+  observeRates?: ObserveOptions["ratePerSecond"];
 }
 
 /** The product functions the tasks run; injectable so the workflow can be exercised without AWS. */
@@ -36,7 +62,7 @@ export interface TaskCore {
   observe: (
     desired: DesiredState,
     clients: AwsClients,
-    options?: { log?: (message: string) => void },
+    options?: Pick<ObserveOptions, "log" | "ratePerSecond">,
   ) => Promise<ObservedState>;
   planChanges: (
     desired: DesiredState,
@@ -82,6 +108,17 @@ function parseMaxChanges(value: unknown, fallback: string | undefined): number {
   );
 }
 
+/** The shape of a run id (see newRunId): what names an execution too. */
+const RUN_ID_PATTERN = /^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/;
+
+function parseRunId(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string" && RUN_ID_PATTERN.test(value)) return value;
+  throw new WorkflowInputError(
+    `execution input runId is ${JSON.stringify(value)}: pass an id like 20261128T043000Z-9f2c41ab, or leave it out`,
+  );
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
@@ -93,7 +130,10 @@ export function createTasks(deps: TaskDeps, core: TaskCore = DEFAULT_TASK_CORE):
 
   async function observeAndPlan(mode: WorkflowMode, runId: string): Promise<Plan> {
     const desired = await deps.loadDesired();
-    const observed = await core.observe(desired, deps.clients, { log });
+    const observed = await core.observe(desired, deps.clients, {
+      log,
+      ratePerSecond: deps.observeRates ?? DEFAULT_OBSERVE_RATES,
+    });
     return core.planChanges(desired, observed, { mode, runId });
   }
 
@@ -113,7 +153,17 @@ export function createTasks(deps: TaskDeps, core: TaskCore = DEFAULT_TASK_CORE):
       const given: WorkflowInput = input?.input ?? {};
       const mode = parseMode(given.mode);
       const maxChanges = parseMaxChanges(given.maxChanges, input?.defaultMaxChanges);
-      const plan = await observeAndPlan(mode, makeRunId());
+      const runId = parseRunId(given.runId) ?? makeRunId();
+      if (deps.lease) {
+        const request = { holder: input?.execution ?? `run:${runId}`, runId, mode };
+        const lease = await deps.lease.acquire(request);
+        if (!lease.acquired) {
+          const skipped = skippedRun(request, lease.heldBy, lease.where);
+          log(skipped.message);
+          return { skipped };
+        }
+      }
+      const plan = await observeAndPlan(mode, runId);
       const phases = groupPhases(plan.actions);
       const actions = plan.actions.length;
       log(
@@ -129,15 +179,25 @@ export function createTasks(deps: TaskDeps, core: TaskCore = DEFAULT_TASK_CORE):
         cursor: { next: 0 },
         run: emptyRun(),
       };
-      return step;
+      return deps.store ? storeLargeStep(step, deps.store, deps.inlineStepLimitBytes) : step;
     },
 
     async record(input) {
       const recordedAt = now().toISOString();
       const entry: RunRecord =
         input.kind === "plan"
-          ? { runId: input.plan.runId, kind: "plan", recordedAt, plan: input.plan }
-          : { runId: input.report.runId, kind: "outcome", recordedAt, report: input.report };
+          ? {
+              runId: input.plan.runId,
+              kind: "plan",
+              recordedAt,
+              plan: await loadPlan(input.plan, deps.store),
+            }
+          : {
+              runId: input.report.runId,
+              kind: "outcome",
+              recordedAt,
+              report: await loadReport(input.report, deps.store),
+            };
       await deps.record(entry);
       log(`recorded the ${entry.kind} of run ${entry.runId}`);
       return { runId: entry.runId, kind: entry.kind };
@@ -165,14 +225,15 @@ export function createTasks(deps: TaskDeps, core: TaskCore = DEFAULT_TASK_CORE):
         return next;
       }
       if (input.phaseResults) {
-        run = addPhaseResults(run, input.phaseResults);
+        run = addPhaseResults(run, await loadPhaseResults(input.phaseResults, deps.store));
       } else {
         run = { ...run, polls: run.polls + 1 };
       }
       return check(run);
     },
 
-    async verify({ plan, results }) {
+    async verify({ plan: given, results }) {
+      const plan = await loadPlan(given, deps.store);
       const after = await observeAndPlan("apply", plan.runId);
       const report = buildApplyReport(plan, results, after.drift);
       const failedActions = report.results.filter((r) => r.status === "failed").length;
@@ -180,7 +241,9 @@ export function createTasks(deps: TaskDeps, core: TaskCore = DEFAULT_TASK_CORE):
       log(
         `verified run ${plan.runId}: ${failedActions} failed actions, ${plural(report.remaining.length, "drift item")} remain (${remainingAuto} auto)`,
       );
-      return { report, failedActions, remainingAuto, cause: incompleteCause(report) };
+      const outcome = { failedActions, remainingAuto, cause: incompleteCause(report) };
+      const kept = await storeReportLike(report, isPlanHead(given), deps.store);
+      return isReportHead(kept) ? { ...outcome, report: kept } : { ...outcome, report: kept };
     },
   };
 }

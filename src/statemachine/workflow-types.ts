@@ -2,21 +2,38 @@
  * The JSON documents the remediation workflow's states pass to each other (definition.asl.json):
  * what each task receives and returns. Plain data only: every value crosses a Lambda boundary.
  */
+
+import type { SkippedRun } from "../lock/run-lease";
 import type { Action, ActionResult, ActionStatus, ApplyReport, Plan } from "../plan/types";
 import type { PendingResource } from "../reconcilers/types";
+import type {
+  PlanHead,
+  ReportHead,
+  StoredMapResults,
+  StoredPlanStep,
+  StoredVerifyOutput,
+} from "./stored-documents";
 
 export type WorkflowMode = "dry-run" | "apply";
 
-/** The execution input: `{"mode": "apply"}`; `maxChanges` overrides the deployment's default. */
+/**
+ * The execution input: `{"mode": "apply"}`; `maxChanges` overrides the deployment's default;
+ * `runId` names the run (`efs-reconciler run` passes the id it named the execution after).
+ */
 export interface WorkflowInput {
   mode?: WorkflowMode;
   maxChanges?: number;
+  runId?: string;
 }
 
-/** Input of the Plan state: the execution input and the `${MaxChanges}` substitution (a string). */
+/**
+ * Input of the Plan state: the execution input, the `${MaxChanges}` substitution (a string) and
+ * the execution's id (`$$.Execution.Id`), which holds the run lease.
+ */
 export interface PlanTaskInput {
   input: WorkflowInput;
   defaultMaxChanges?: string;
+  execution?: string;
 }
 
 /** One non-empty phase of the plan, its actions in plan order. */
@@ -56,6 +73,11 @@ export interface PlanStep {
   run: RunState;
 }
 
+/** Output of the Plan state when another run holds the lease: the run ends as skipped. */
+export interface SkippedStep {
+  skipped: SkippedRun;
+}
+
 export interface ExecuteActionInput {
   action: Action;
 }
@@ -78,14 +100,14 @@ export interface ActionRunResult {
 /** Input of the check-pending task (states SettlePhase, PollPending, GiveUpWaiting). */
 export interface CheckPendingInput {
   run: RunState;
-  /** SettlePhase: the results of the phase that just ran. */
-  phaseResults?: ActionRunResult[];
+  /** SettlePhase: the results of the phase that just ran (stored by a Distributed Map's ResultWriter for a stored plan). */
+  phaseResults?: ActionRunResult[] | StoredMapResults;
   /** GiveUpWaiting: stop waiting and mark the actions of every pending resource failed. */
   giveUp?: boolean;
 }
 
 export interface VerifyInput {
-  plan: Plan;
+  plan: Plan | PlanHead;
   results: ActionResult[];
 }
 
@@ -97,7 +119,9 @@ export interface VerifyOutput {
   cause: string;
 }
 
-export type RecordTaskInput = { kind: "plan"; plan: Plan } | { kind: "outcome"; report: ApplyReport };
+export type RecordTaskInput =
+  | { kind: "plan"; plan: Plan | PlanHead }
+  | { kind: "outcome"; report: ApplyReport | ReportHead };
 
 export interface RecordTaskOutput {
   runId: string;
@@ -106,11 +130,12 @@ export interface RecordTaskOutput {
 
 /** The task functions behind the definition's Task states, free of transport. */
 export interface WorkflowTasks {
-  plan(input: PlanTaskInput): Promise<PlanStep>;
+  /** A plan too large for the state payload comes back stored by reference (stored-documents.ts). */
+  plan(input: PlanTaskInput): Promise<PlanStep | StoredPlanStep | SkippedStep>;
   record(input: RecordTaskInput): Promise<RecordTaskOutput>;
   executeAction(input: ExecuteActionInput): Promise<ActionRunResult>;
   checkPending(input: CheckPendingInput): Promise<RunState>;
-  verify(input: VerifyInput): Promise<VerifyOutput>;
+  verify(input: VerifyInput): Promise<VerifyOutput | StoredVerifyOutput>;
 }
 
 export type TaskName = keyof WorkflowTasks;

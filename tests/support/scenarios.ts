@@ -41,12 +41,14 @@ import type { Action, ActionType, JsonValue, Plan } from "../../src/plan/types";
 import { emulatorEndpoint } from "./emulator";
 import {
   authorizeNfsIngress,
+  grantEfsClient,
   type SeededFunction,
   type SeededMountTarget,
   type SeededNetwork,
   seedAccessPoint,
   seedFileSystem,
   seedFunction,
+  seedManagedAlarm,
   seedMountTargets,
   seedNetwork,
 } from "./seed";
@@ -136,7 +138,9 @@ function must<T>(value: T | undefined, what: string): T {
  * egress limited to TCP 2049 of the mount-target group, an encrypted file system with the
  * default lifecycle policy and automatic backups, mount targets in both AZs of the functions, a
  * managed access point (uid 1000), and two functions mounting it with timeouts in range. `api`
- * leaves its VPC unmanaged; `worker` has `vpc` in its manifest.
+ * leaves its VPC unmanaged; `worker` has `vpc` in its manifest. The checklist too: the functions'
+ * role may mount and write the file system (nothing more), they log JSON, and the file system has
+ * efs-reconciler's PercentIOLimit alarm.
  */
 export async function seedBaseline(clients: AwsClients, options: BaselineOptions = {}): Promise<Baseline> {
   const network = await seedNetwork(clients, { azs: BASELINE_AZS, cidr: "10.42.0.0/16", name: "baseline" });
@@ -196,12 +200,17 @@ export async function seedBaseline(clients: AwsClients, options: BaselineOptions
     rootDirectory: options.rootDirectory ?? BASELINE_ROOT_DIRECTORY,
     tags: options.accessPointTags ?? { [NAME_TAG]: "lambda", [MANAGED_BY_TAG]: MANAGED_BY_VALUE },
   });
+  const roleArn = await ensureEmulatorLambdaRole(emulatorEndpoint());
+  await grantEfsClient(clients, { roleArn, ...fs });
+  await seedManagedAlarm(clients, fs.fileSystemId);
   const mounted = (functionName: string, timeout: number) =>
     seedFunction(clients, {
       functionName,
       timeout,
+      roleArn,
       vpc: { subnetIds: [subnetA, subnetB], securityGroupIds: [functionSg] },
       fileSystem: { accessPointArn: ap.accessPointArn, localMountPath: "/mnt/efs" },
+      loggingConfig: { LogFormat: "JSON" },
     });
   const api = await mounted(BASELINE_FUNCTIONS.api, 30);
   const worker = await mounted(BASELINE_FUNCTIONS.worker, 60);

@@ -4,11 +4,20 @@
  * ids it created. No test scenarios here: tests compose these.
  */
 import { crc32 } from "node:zlib";
+import { PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import {
+  AllocateAddressCommand,
+  AssociateRouteTableCommand,
+  AttachInternetGatewayCommand,
   AuthorizeSecurityGroupIngressCommand,
+  CreateInternetGatewayCommand,
+  CreateNatGatewayCommand,
+  CreateRouteCommand,
+  CreateRouteTableCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
+  DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
 } from "@aws-sdk/client-ec2";
 import {
@@ -20,9 +29,16 @@ import {
   type RootDirectory,
   type ThroughputMode,
 } from "@aws-sdk/client-efs";
+import {
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  PutRolePolicyCommand,
+} from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, type LoggingConfig, type Runtime } from "@aws-sdk/client-lambda";
 import type { AwsClients } from "../../src/aws/clients";
-import { ensureEmulatorLambdaRole } from "../../src/emulator/iam-role";
+import { ensureEmulatorLambdaRole, LAMBDA_ASSUME_ROLE_POLICY } from "../../src/emulator/iam-role";
+import { alarmTags, desiredAlarm } from "../../src/plan/alarm-definitions";
 import { emulatorEndpoint } from "./emulator";
 
 export type Tags = Record<string, string>;
@@ -355,4 +371,237 @@ export async function seedFunction(
     functionName: required(out.FunctionName, "FunctionName"),
     functionArn: required(out.FunctionArn, "FunctionArn"),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// IAM
+
+/** An IAM policy document (JSON-serialisable). */
+export type PolicyDocument = { Version?: string; Statement: object[] };
+
+/** A policy document with the least-privilege EFS client statement (read-write by default). */
+export function efsClientPolicy(
+  fileSystemArn: string,
+  actions: string[] = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: actions, Resource: fileSystemArn }],
+  };
+}
+
+export interface SeedRoleOptions {
+  roleName: string;
+  /** Inline policies by name. */
+  inlinePolicies?: Record<string, PolicyDocument>;
+  /** Managed policies to attach (AWS managed ones such as `arn:aws:iam::aws:policy/…` exist). */
+  managedPolicyArns?: string[];
+}
+
+export interface SeededRole {
+  roleName: string;
+  roleArn: string;
+}
+
+/** A Lambda execution role with the given inline and managed policies. */
+export async function seedRole(clients: AwsClients, options: SeedRoleOptions): Promise<SeededRole> {
+  const out = await clients.iam.send(
+    new CreateRoleCommand({
+      RoleName: options.roleName,
+      AssumeRolePolicyDocument: LAMBDA_ASSUME_ROLE_POLICY,
+    }),
+  );
+  for (const [name, doc] of Object.entries(options.inlinePolicies ?? {})) {
+    await clients.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: options.roleName,
+        PolicyName: name,
+        PolicyDocument: JSON.stringify(doc),
+      }),
+    );
+  }
+  for (const arn of options.managedPolicyArns ?? []) {
+    await clients.iam.send(new AttachRolePolicyCommand({ RoleName: options.roleName, PolicyArn: arn }));
+  }
+  return { roleName: options.roleName, roleArn: required(out.Role?.Arn, "role ARN") };
+}
+
+/** A customer managed policy; returns its ARN. */
+export async function seedManagedPolicy(
+  clients: AwsClients,
+  options: { policyName: string; document: PolicyDocument },
+): Promise<string> {
+  const out = await clients.iam.send(
+    new CreatePolicyCommand({
+      PolicyName: options.policyName,
+      PolicyDocument: JSON.stringify(options.document),
+    }),
+  );
+  return required(out.Policy?.Arn, "policy ARN");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+async function mainRouteTableId(clients: AwsClients, vpcId: string): Promise<string> {
+  const out = await clients.ec2.send(
+    new DescribeRouteTablesCommand({
+      Filters: [
+        { Name: "vpc-id", Values: [vpcId] },
+        { Name: "association.main", Values: ["true"] },
+      ],
+    }),
+  );
+  return required(out.RouteTables?.[0]?.RouteTableId, "main route table");
+}
+
+export interface SeededRoute {
+  routeTableId: string;
+  /** `igw-…` or `nat-…`. */
+  targetId: string;
+}
+
+/**
+ * Makes subnets public: an internet gateway attached to the VPC, and a route 0.0.0.0/0 to it in a
+ * new route table associated with `subnetIds`, or (`subnetIds` empty) in the VPC's main table.
+ */
+export async function seedInternetRoute(
+  clients: AwsClients,
+  options: { vpcId: string; subnetIds: string[] },
+): Promise<SeededRoute> {
+  const igw = await clients.ec2.send(new CreateInternetGatewayCommand({}));
+  const internetGatewayId = required(igw.InternetGateway?.InternetGatewayId, "InternetGatewayId");
+  await clients.ec2.send(
+    new AttachInternetGatewayCommand({ InternetGatewayId: internetGatewayId, VpcId: options.vpcId }),
+  );
+  const routeTableId = await routeTableFor(clients, options.vpcId, options.subnetIds);
+  await clients.ec2.send(
+    new CreateRouteCommand({
+      RouteTableId: routeTableId,
+      DestinationCidrBlock: "0.0.0.0/0",
+      GatewayId: internetGatewayId,
+    }),
+  );
+  return { routeTableId, targetId: internetGatewayId };
+}
+
+/**
+ * Private subnets with internet egress: a NAT gateway in `natSubnetId`, and a route 0.0.0.0/0 to
+ * it in a new route table associated with `subnetIds`.
+ */
+export async function seedNatRoute(
+  clients: AwsClients,
+  options: { vpcId: string; subnetIds: string[]; natSubnetId: string },
+): Promise<SeededRoute> {
+  const eip = await clients.ec2.send(new AllocateAddressCommand({ Domain: "vpc" }));
+  const nat = await clients.ec2.send(
+    new CreateNatGatewayCommand({ SubnetId: options.natSubnetId, AllocationId: eip.AllocationId }),
+  );
+  const natGatewayId = required(nat.NatGateway?.NatGatewayId, "NatGatewayId");
+  const routeTableId = await routeTableFor(clients, options.vpcId, options.subnetIds);
+  await clients.ec2.send(
+    new CreateRouteCommand({
+      RouteTableId: routeTableId,
+      DestinationCidrBlock: "0.0.0.0/0",
+      NatGatewayId: natGatewayId,
+    }),
+  );
+  return { routeTableId, targetId: natGatewayId };
+}
+
+/** A new route table associated with `subnetIds`, or the VPC's main table when there are none. */
+async function routeTableFor(clients: AwsClients, vpcId: string, subnetIds: string[]): Promise<string> {
+  if (subnetIds.length === 0) return mainRouteTableId(clients, vpcId);
+  const table = await clients.ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }));
+  const routeTableId = required(table.RouteTable?.RouteTableId, "RouteTableId");
+  for (const subnetId of subnetIds) {
+    await clients.ec2.send(
+      new AssociateRouteTableCommand({ RouteTableId: routeTableId, SubnetId: subnetId }),
+    );
+  }
+  return routeTableId;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CloudWatch
+
+export interface SeedAlarmOptions {
+  alarmName: string;
+  fileSystemId: string;
+  metricName?: "PercentIOLimit" | "BurstCreditBalance";
+  threshold?: number;
+  period?: number;
+  tags?: Tags;
+  alarmActions?: string[];
+}
+
+/** A metric alarm on an EFS metric of `fileSystemId` (PercentIOLimit ≥ 90 over 5 minutes by default). */
+export async function seedAlarm(clients: AwsClients, options: SeedAlarmOptions): Promise<void> {
+  await clients.cloudwatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: options.alarmName,
+      Namespace: "AWS/EFS",
+      MetricName: options.metricName ?? "PercentIOLimit",
+      Dimensions: [{ Name: "FileSystemId", Value: options.fileSystemId }],
+      Statistic: "Maximum",
+      Period: options.period ?? 300,
+      EvaluationPeriods: 1,
+      Threshold: options.threshold ?? 90,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      ...(options.alarmActions ? { AlarmActions: options.alarmActions } : {}),
+      ...(options.tags ? { Tags: efsTags(options.tags) } : {}),
+    }),
+  );
+}
+
+/**
+ * The alarm efs-reconciler keeps on a file system by default (PercentIOLimit ≥ `threshold`),
+ * exactly as its reconciler creates it, tagged managed: a deployment that already has it.
+ */
+export async function seedManagedAlarm(
+  clients: AwsClients,
+  fileSystemId: string,
+  threshold = 90,
+): Promise<string> {
+  const def = desiredAlarm(fileSystemId, "percentIOLimit", {
+    percentIOLimit: threshold,
+    burstCreditBalanceBytes: false,
+  });
+  if (!def) throw new Error("no alarm definition");
+  await clients.cloudwatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: def.alarmName,
+      AlarmDescription: def.alarmDescription,
+      Namespace: def.namespace,
+      MetricName: def.metricName,
+      Dimensions: [{ Name: "FileSystemId", Value: def.fileSystemId }],
+      Statistic: def.statistic,
+      Period: def.period,
+      EvaluationPeriods: def.evaluationPeriods,
+      DatapointsToAlarm: def.datapointsToAlarm,
+      Threshold: def.threshold,
+      ComparisonOperator: def.comparisonOperator,
+      TreatMissingData: def.treatMissingData,
+      Tags: alarmTags(),
+    }),
+  );
+  return def.alarmName;
+}
+
+/**
+ * Grants an existing role exactly the EFS access a read-write function needs on one file system
+ * (an inline policy named after the file system, so grants on several file systems add up).
+ */
+export async function grantEfsClient(
+  clients: AwsClients,
+  options: { roleArn: string; fileSystemId: string; fileSystemArn: string },
+): Promise<void> {
+  const roleName = options.roleArn.slice(options.roleArn.lastIndexOf("/") + 1);
+  await clients.iam.send(
+    new PutRolePolicyCommand({
+      RoleName: roleName,
+      PolicyName: `efs-client-${options.fileSystemId}`,
+      PolicyDocument: JSON.stringify(efsClientPolicy(options.fileSystemArn)),
+    }),
+  );
 }

@@ -9,9 +9,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CallRecorder } from "../../src/aws/clients";
 import { loadDesiredState } from "../../src/desired-state/index";
 import type { DesiredState } from "../../src/desired-state/types";
+import { LocalRecordStore } from "../../src/events/local-store";
+import { createRunRecorder } from "../../src/events/run-recorder";
 import type { ApplyReport } from "../../src/plan/types";
 import { runWorkflow } from "../../src/statemachine/local-engine";
-import { createFileRecorder } from "../../src/statemachine/run-record";
 import { emulatorClients, resetEmulator } from "../support/emulator";
 import { seedFileSystem, seedFunction, seedNetwork } from "../support/seed";
 
@@ -75,7 +76,10 @@ describe("workflow over the emulator", () => {
     const deps = {
       loadDesired: async () => desired,
       clients: emulatorClients(recorder),
-      record: createFileRecorder(join(dir, "state")),
+      record: createRunRecorder(
+        { store: new LocalRecordStore(join(dir, "state")) },
+        { loadDesired: async () => desired },
+      ),
       fastWaits: true,
     };
 
@@ -90,7 +94,7 @@ describe("workflow over the emulator", () => {
     const second = await runWorkflow({ mode: "apply", maxChanges: 25 }, deps);
     expect(second.status).toBe("SUCCEEDED");
     expect((second.report as ApplyReport).actions).toEqual([]);
-    expect(second.stateTransitions).toBe(4);
+    expect(second.stateTransitions).toBe(5);
     expect(recorder.mutating()).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { RECONCILE_ERROR_NAMES } from "../../src/reconcilers/errors";
+import { EXECUTE_ACTION_STATES } from "../../src/statemachine/action-families";
 import {
   type AslMachine,
   DEFINITION_SUBSTITUTIONS,
@@ -73,17 +74,21 @@ describe("workflow definition", () => {
     expect(unknown).toEqual([]);
   });
 
-  it("retries RetryableReconcileError on ExecuteAction, never TerminalReconcileError, and catches everything", () => {
-    const execute = listStates(workflowDefinition()).find((s) => s.name === "ExecuteAction")?.state;
-    const retried = (execute?.Retry ?? []).flatMap((r) => r.ErrorEquals);
-    expect(retried).toContain("RetryableReconcileError");
-    expect(retried).not.toContain("TerminalReconcileError");
-    expect(retried).not.toContain("States.ALL");
-    for (const r of execute?.Retry ?? [])
-      expect((r as { MaxAttempts?: number }).MaxAttempts).toBeGreaterThan(0);
-    expect(execute?.Catch).toEqual([
-      { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "ActionFailed" },
-    ]);
+  it("retries RetryableReconcileError on every family's action state, never TerminalReconcileError, and catches everything", () => {
+    const states = listStates(workflowDefinition());
+    expect(EXECUTE_ACTION_STATES.size).toBe(5);
+    for (const name of EXECUTE_ACTION_STATES) {
+      const execute = states.find((s) => s.name === name)?.state;
+      const retried = (execute?.Retry ?? []).flatMap((r) => r.ErrorEquals);
+      expect(retried, name).toContain("RetryableReconcileError");
+      expect(retried).not.toContain("TerminalReconcileError");
+      expect(retried).not.toContain("States.ALL");
+      for (const r of execute?.Retry ?? [])
+        expect((r as { MaxAttempts?: number }).MaxAttempts).toBeGreaterThan(0);
+      expect(execute?.Catch).toEqual([
+        { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "ActionFailed" },
+      ]);
+    }
   });
 
   it("uses exactly the substitutions a deployment must set", () => {
@@ -96,7 +101,16 @@ describe("workflow definition", () => {
     expect(tasks).toEqual({
       Plan: "plan",
       RecordPlan: "record",
-      ExecuteAction: "executeAction",
+      ExecuteMountTargetAction: "executeAction",
+      ExecuteSecurityGroupAction: "executeAction",
+      ExecuteAccessPointAction: "executeAction",
+      ExecuteFileSystemAction: "executeAction",
+      ExecuteFunctionAction: "executeAction",
+      StoredExecuteMountTargetAction: "executeAction",
+      StoredExecuteSecurityGroupAction: "executeAction",
+      StoredExecuteAccessPointAction: "executeAction",
+      StoredExecuteFileSystemAction: "executeAction",
+      StoredExecuteFunctionAction: "executeAction",
       SettlePhase: "checkPending",
       PollPending: "checkPending",
       GiveUpWaiting: "checkPending",
@@ -123,12 +137,16 @@ describe("workflow definition", () => {
     expect(localTimingOverrides(machine, false)).toEqual({});
     const fast = localTimingOverrides(machine, true);
     expect(Object.keys(fast.waitTimeOverrides ?? {})).toEqual(["WaitForResources"]);
-    expect(Object.keys(fast.retryIntervalOverrides ?? {})).toContain("ExecuteAction");
+    expect(Object.keys(fast.retryIntervalOverrides ?? {})).toContain("ExecuteSecurityGroupAction");
   });
 
   it("substitutes values as JSON strings and refuses an unknown placeholder", () => {
     const machine = substituteDefinition(workflowDefinition(), localSubstitutions(7));
-    expect(machine.States.Plan?.Parameters).toEqual({ "input.$": "$", defaultMaxChanges: "7" });
+    expect(machine.States.Plan?.Parameters).toEqual({
+      "input.$": "$",
+      defaultMaxChanges: "7",
+      "execution.$": "$$.Execution.Id",
+    });
     expect(machine.States.Plan?.Resource).toMatch(/^arn:aws:lambda:/);
     const odd: AslMachine = {
       StartAt: "A",

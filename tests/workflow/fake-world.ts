@@ -11,6 +11,7 @@ import { RetryableReconcileError, TerminalReconcileError } from "../../src/recon
 import type { PendingCheck } from "../../src/reconcilers/pending";
 import type { PendingResource } from "../../src/reconcilers/types";
 import type { RunRecord } from "../../src/statemachine/run-record";
+import type { RunStore } from "../../src/statemachine/run-store";
 import { createTasks, type TaskCore } from "../../src/statemachine/tasks";
 import type { WorkflowTasks } from "../../src/statemachine/workflow-types";
 
@@ -109,6 +110,9 @@ export interface WorldOptions {
   check?: (resources: PendingResource[], n: number) => PendingCheck;
   /** Hold each action of the first phase until this many run at once (or the phase has no more). */
   fanOutBarrier?: number;
+  /** Plans by reference: the tasks' run store and the size above which a plan step is stored. */
+  store?: RunStore;
+  inlineStepLimitBytes?: number;
 }
 
 export interface World {
@@ -213,6 +217,10 @@ export function fakeWorld(options: WorldOptions): World {
       },
       newRunId: () => RUN_ID,
       now: () => new Date("2026-11-28T12:00:00Z"),
+      ...(options.store ? { store: options.store } : {}),
+      ...(options.inlineStepLimitBytes !== undefined
+        ? { inlineStepLimitBytes: options.inlineStepLimitBytes }
+        : {}),
     },
     core,
   );

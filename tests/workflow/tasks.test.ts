@@ -1,16 +1,14 @@
 /**
  * The task functions on their own: input parsing, the Plan state's output, error pass-through,
- * run records on disk, and the handlers' manifest directory.
+ * the record task, and the handlers' manifest directory.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
 import { TerminalReconcileError } from "../../src/reconcilers/errors";
 import { manifestDirFromEnv } from "../../src/statemachine/handlers";
-import { createFileRecorder, RUNS_FILE, type RunRecord } from "../../src/statemachine/run-record";
 import { emptyRun } from "../../src/statemachine/run-state";
 import { DEFAULT_MAX_CHANGES, WorkflowInputError } from "../../src/statemachine/tasks";
+import type { PlanStep } from "../../src/statemachine/workflow-types";
 import { action, drift, fakeWorld, plan, RUN_ID } from "./fake-world";
 
 describe("plan task", () => {
@@ -23,12 +21,18 @@ describe("plan task", () => {
     [{ mode: "apply" as const, maxChanges: 0 }, undefined, 0],
     [{ mode: "apply" as const }, undefined, DEFAULT_MAX_CHANGES],
   ])("input %j with default %j → maxChanges %d", async (input, defaultMaxChanges, expected) => {
-    const step = await world().tasks.plan({ input, ...(defaultMaxChanges ? { defaultMaxChanges } : {}) });
+    const step = (await world().tasks.plan({
+      input,
+      ...(defaultMaxChanges ? { defaultMaxChanges } : {}),
+    })) as PlanStep;
     expect(step.maxChanges).toBe(expected);
   });
 
   it("outputs the plan, its counts, its non-empty phases and an empty run", async () => {
-    const step = await world().tasks.plan({ input: { mode: "apply" }, defaultMaxChanges: "25" });
+    const step = (await world().tasks.plan({
+      input: { mode: "apply" },
+      defaultMaxChanges: "25",
+    })) as PlanStep;
     expect(step.plan.runId).toBe(RUN_ID);
     expect(step.plan.mode).toBe("apply");
     expect(step.counts).toEqual({ actions: 2, autoDrift: 1 });
@@ -39,7 +43,7 @@ describe("plan task", () => {
   });
 
   it("plans a dry run when the input names no mode", async () => {
-    const step = await world().tasks.plan({ input: {} });
+    const step = (await world().tasks.plan({ input: {} })) as PlanStep;
     expect(step.plan.mode).toBe("dry-run");
   });
 
@@ -110,33 +114,6 @@ describe("checkPending task", () => {
 });
 
 describe("run records", () => {
-  let dir: string | undefined;
-  afterEach(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
-  it("appends one JSON line per record to <stateDir>/runs.jsonl, creating the directory", async () => {
-    dir = await mkdtemp(join(tmpdir(), "efs-reconciler-runs-"));
-    const stateDir = join(dir, "nested", ".efs-reconciler");
-    const record = createFileRecorder(stateDir);
-    const p = plan("apply", [action("a1", 1)], [drift("d1")]);
-    const entries: RunRecord[] = [
-      { runId: RUN_ID, kind: "plan", recordedAt: "2026-11-28T12:00:00.000Z", plan: p },
-      {
-        runId: RUN_ID,
-        kind: "outcome",
-        recordedAt: "2026-11-28T12:01:00.000Z",
-        report: { ...p, results: [{ actionId: "a1", status: "succeeded", error: null }], remaining: [] },
-      },
-    ];
-    for (const e of entries) await record(e);
-
-    const lines = (await readFile(join(stateDir, RUNS_FILE), "utf8")).split("\n");
-    expect(lines).toHaveLength(3);
-    expect(lines[2]).toBe("");
-    expect(lines.slice(0, 2).map((l) => JSON.parse(l))).toEqual(entries);
-  });
-
   it("the record task stamps the run id and time, and hands the record to the store", async () => {
     const w = fakeWorld({ actions: [] });
     const p = plan("dry-run", [], []);

@@ -73,13 +73,21 @@ async function apply(ctx: CommandContext, opts: ApplyOptions): Promise<number> {
   const loaded = await loadManifests(io, opts.manifests, "apply");
   if (!loaded) return EXIT.ERROR;
   const { state } = loaded;
-  const [{ CallRecorder, createClients }, { runWorkflow }, { WORKFLOW_ERRORS }, { createFileRecorder }] =
-    await Promise.all([
-      import("../../aws/clients"),
-      import("../../statemachine/local-engine"),
-      import("../../statemachine/definition"),
-      import("../../statemachine/run-record"),
-    ]);
+  const [
+    { CallRecorder, createClients },
+    { runWorkflow },
+    { WORKFLOW_ERRORS },
+    { createRunRecorder },
+    { LocalRecordStore },
+    { createFileLease },
+  ] = await Promise.all([
+    import("../../aws/clients"),
+    import("../../statemachine/local-engine"),
+    import("../../statemachine/definition"),
+    import("../../events/run-recorder"),
+    import("../../events/local-store"),
+    import("../../lock/file-lease"),
+  ]);
   const recorder = new CallRecorder();
   const clients = createClients({
     region: opts.region,
@@ -94,7 +102,13 @@ async function apply(ctx: CommandContext, opts: ApplyOptions): Promise<number> {
       {
         loadDesired: async () => state,
         clients,
-        record: createFileRecorder(opts.stateDir),
+        // Drift events and status go to the local ledger under --state-dir (see `events`, `status`).
+        record: createRunRecorder(
+          { store: new LocalRecordStore(opts.stateDir) },
+          { loadDesired: async () => state },
+        ),
+        // One apply at a time per state directory: another one exits 1 as skipped (RunSkippedError).
+        lease: createFileLease(opts.stateDir),
         log: (m) => logLine(io, m),
         onProgress: (event) => {
           const line = progressLine(event);

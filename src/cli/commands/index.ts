@@ -4,7 +4,19 @@
  */
 import type { CommandFactory } from "../command-context";
 import { applyCommand } from "./apply";
+import { eventsCommand } from "./events";
 import { planCommand } from "./plan";
+import { reportCommand } from "./report";
+import { runWorkflowCommand } from "./run";
+import { statusCommand } from "./status";
 import { validateCommand } from "./validate";
 
-export const COMMANDS: CommandFactory[] = [validateCommand, planCommand, applyCommand];
+export const COMMANDS: CommandFactory[] = [
+  validateCommand,
+  planCommand,
+  applyCommand,
+  runWorkflowCommand,
+  eventsCommand,
+  statusCommand,
+  reportCommand,
+];

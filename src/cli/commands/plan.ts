@@ -31,10 +31,18 @@ async function plan(ctx: CommandContext, opts: PlanOptions): Promise<number> {
   const { state } = loaded;
 
   // Loaded on demand: the AWS SDK is most of the CLI's start-up time, and validate needs none of it.
-  const [{ CallRecorder, createClients }, { observe }, { newRunId, planChanges }] = await Promise.all([
+  const [
+    { CallRecorder, createClients },
+    { observe },
+    { newRunId, planChanges },
+    { recordRun },
+    { LocalRecordStore },
+  ] = await Promise.all([
     import("../../aws/clients"),
     import("../../observe/observe"),
     import("../../plan/index"),
+    import("../../events/record-run"),
+    import("../../events/local-store"),
   ]);
   const recorder = new CallRecorder();
   const clients = createClients({
@@ -57,6 +65,8 @@ async function plan(ctx: CommandContext, opts: PlanOptions): Promise<number> {
   });
 
   const report = planChanges(state, observed, { mode: "dry-run", runId: newRunId() });
+  // A dry run is a run too: its drift events and status go to the local ledger under --state-dir.
+  await recordRun({ plan: report, desired: state }, { store: new LocalRecordStore(opts.stateDir) });
   io.stdout.write(renderReport(report, opts.output, { color: useColor(io, opts.color) }));
   // Drift, or an adoption apply would still make (tagging a mounted access point as managed).
   return report.drift.length > 0 || report.actions.length > 0 ? EXIT.DRIFT : EXIT.OK;

@@ -53,7 +53,9 @@ describe("bin/efs-reconciler.mjs", () => {
       "tests/fixtures/cli/valid",
     ]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^4 objects in 2 files are valid \(revision (?:git:[0-9a-f]{40}|sha256:[0-9a-f]{64})\)\.\n$/);
+    expect(r.stdout).toMatch(
+      /^4 objects in 2 files are valid \(revision (?:git:[0-9a-f]{40}|sha256:[0-9a-f]{64})\)\.\n$/,
+    );
   });
 
   it("exits 1 with located errors for invalid manifests", async () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as clients from "../../../src/aws/clients";
@@ -23,7 +26,9 @@ vi.mock("../../../src/aws/clients", async (importOriginal) => {
 
 const VALID = "tests/fixtures/cli/valid";
 const ENV = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
-const ARGS = ["plan", "--manifests", VALID, "--region", "us-east-1"];
+/** Records go to a throwaway state directory, never the working tree's. */
+const STATE_DIR = mkdtempSync(join(tmpdir(), "efs-reconciler-cli-plan-"));
+const ARGS = ["plan", "--manifests", VALID, "--region", "us-east-1", "--state-dir", STATE_DIR];
 
 const observed: ObservedState = {
   region: "us-east-1",

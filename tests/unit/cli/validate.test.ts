@@ -20,7 +20,9 @@ describe("efs-reconciler validate", () => {
   it("prints one line with the object count, file count and revision, and exits 0", async () => {
     const run = await runCli(["validate", "--manifests", VALID]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^4 objects in 2 files are valid \(revision (?:git:[0-9a-f]{40}|sha256:[0-9a-f]{64})\)\.\n$/);
+    expect(run.stdout).toMatch(
+      /^4 objects in 2 files are valid \(revision (?:git:[0-9a-f]{40}|sha256:[0-9a-f]{64})\)\.\n$/,
+    );
     expect(run.stderr).toBe("");
   });
 

@@ -87,12 +87,16 @@ describe("manifestSchema (for callers that validate parsed objects themselves)",
       spec: { functionName: "api-fn", accessPoint: "app", timeoutSeconds: 45 },
     });
     expect(parsed.kind === "LambdaFunction" && parsed.spec.timeoutSeconds).toEqual({ min: 45, max: 45 });
+    expect(parsed.kind === "LambdaFunction" && [parsed.spec.access, parsed.spec.logFormat]).toEqual([
+      "readWrite",
+      "JSON",
+    ]);
     expect(
       manifestSchema.safeParse({
         apiVersion: "efs-reconciler.io/v1alpha1",
         kind: "LambdaFunction",
         metadata: { name: "api" },
-        spec: { functionName: "api-fn", accessPoint: "app", access: "readOnly" },
+        spec: { functionName: "api-fn", accessPoint: "app", memorySize: 1024 },
       }).success,
     ).toBe(false);
   });

@@ -99,10 +99,10 @@ export const invalidCases: InvalidCase[] = [
     ],
   },
   {
-    rule: "unknown spec field (later issue)",
-    files: { "fn.yaml": lambdaFunction("  logFormat: JSON\n") },
+    rule: "unknown spec field (not a manifest field)",
+    files: { "fn.yaml": lambdaFunction("  memorySize: 1024\n") },
     expected: [
-      "DIR/fn.yaml:8:3: LambdaFunction/api: spec.logFormat: unknown field: allowed fields are functionName, accessPoint, mountPath, timeoutSeconds, minAvailabilityZones, vpc",
+      "DIR/fn.yaml:8:3: LambdaFunction/api: spec.memorySize: unknown field: allowed fields are functionName, accessPoint, mountPath, timeoutSeconds, minAvailabilityZones, vpc, access, logFormat",
     ],
   },
   {
@@ -226,6 +226,70 @@ export const invalidCases: InvalidCase[] = [
     files: { "fs.yaml": fileSystem("  backupPolicy: true\n") },
     expected: [
       "DIR/fs.yaml:9:17: FileSystem/data: spec.backupPolicy: true is not allowed: use one of ENABLED, DISABLED",
+    ],
+  },
+  {
+    rule: "access enum",
+    files: { "fn.yaml": lambdaFunction("  access: write\n") },
+    expected: [
+      'DIR/fn.yaml:8:11: LambdaFunction/api: spec.access: "write" is not allowed: use one of readWrite, readOnly',
+    ],
+  },
+  {
+    rule: "logFormat enum (case matters)",
+    files: { "fn.yaml": lambdaFunction("  logFormat: json\n") },
+    expected: [
+      'DIR/fn.yaml:8:14: LambdaFunction/api: spec.logFormat: "json" is not allowed: use one of JSON, Text, unmanaged',
+    ],
+  },
+  // alarms
+  {
+    rule: "percentIOLimit above 100",
+    files: { "fs.yaml": fileSystem("  alarms:\n    percentIOLimit: 150\n") },
+    expected: [
+      "DIR/fs.yaml:10:21: FileSystem/data: spec.alarms.percentIOLimit: 150 is not a percentage: use 1..100, or false for no alarm",
+    ],
+  },
+  {
+    rule: "percentIOLimit 0",
+    files: { "fs.yaml": fileSystem("  alarms:\n    percentIOLimit: 0\n") },
+    expected: [
+      "DIR/fs.yaml:10:21: FileSystem/data: spec.alarms.percentIOLimit: 0 is not a percentage: use 1..100, or false for no alarm",
+    ],
+  },
+  {
+    rule: "percentIOLimit true",
+    files: { "fs.yaml": fileSystem("  alarms:\n    percentIOLimit: true\n") },
+    expected: [
+      "DIR/fs.yaml:10:21: FileSystem/data: spec.alarms.percentIOLimit: expected a percentage 1..100, or false for no alarm, got true",
+    ],
+  },
+  {
+    rule: "burstCreditBalanceBytes negative",
+    files: { "fs.yaml": fileSystem("  alarms:\n    burstCreditBalanceBytes: -1\n") },
+    expected: [
+      "DIR/fs.yaml:10:30: FileSystem/data: spec.alarms.burstCreditBalanceBytes: -1 is not allowed: use an integer ≥ 0, or false for no alarm",
+    ],
+  },
+  {
+    rule: "burstCreditBalanceBytes fractional",
+    files: { "fs.yaml": fileSystem("  alarms:\n    burstCreditBalanceBytes: 1.5\n") },
+    expected: [
+      "DIR/fs.yaml:10:30: FileSystem/data: spec.alarms.burstCreditBalanceBytes: expected a number of bytes (integer ≥ 0), or false for no alarm, got 1.5",
+    ],
+  },
+  {
+    rule: "burstCreditBalanceBytes as a string",
+    files: { "fs.yaml": fileSystem('  alarms:\n    burstCreditBalanceBytes: "1 TiB"\n') },
+    expected: [
+      'DIR/fs.yaml:10:30: FileSystem/data: spec.alarms.burstCreditBalanceBytes: expected a number of bytes (integer ≥ 0), or false for no alarm, got "1 TiB"',
+    ],
+  },
+  {
+    rule: "unknown alarm",
+    files: { "fs.yaml": fileSystem("  alarms:\n    clientConnections: 10\n") },
+    expected: [
+      "DIR/fs.yaml:10:5: FileSystem/data: spec.alarms.clientConnections: unknown field: allowed fields are percentIOLimit, burstCreditBalanceBytes",
     ],
   },
   // names

@@ -44,6 +44,7 @@ describe("loadDesiredState: the example manifests", () => {
             availabilityZones: [],
             allowedSecurityGroupIds: [],
           },
+          alarms: { percentIOLimit: 90, burstCreditBalanceBytes: false },
         },
         source: { file: `${EXAMPLES}/efs.yaml`, line: 2, col: 1 },
       },
@@ -73,6 +74,8 @@ describe("loadDesiredState: the example manifests", () => {
           mountPath: "/mnt/efs",
           timeoutSeconds: { min: 30, max: 60 },
           minAvailabilityZones: 2,
+          access: "readWrite",
+          logFormat: "JSON",
         },
         2,
       ],
@@ -84,6 +87,8 @@ describe("loadDesiredState: the example manifests", () => {
           mountPath: "/mnt/efs",
           timeoutSeconds: { min: 30, max: 60 },
           minAvailabilityZones: 2,
+          access: "readWrite",
+          logFormat: "JSON",
         },
         15,
       ],
@@ -145,6 +150,7 @@ spec: { functionName: api-fn, accessPoint: app }
               availabilityZones: [],
               allowedSecurityGroupIds: [],
             },
+            alarms: { percentIOLimit: 90, burstCreditBalanceBytes: false },
           },
           source: expect.objectContaining({ line: 1, col: 1 }),
         },
@@ -176,6 +182,8 @@ spec: { functionName: api-fn, accessPoint: app }
             mountPath: "/mnt/efs",
             timeoutSeconds: { min: 30, max: 60 },
             minAvailabilityZones: 2,
+            access: "readWrite",
+            logFormat: "JSON",
           },
           source: expect.objectContaining({ line: 16, col: 1 }),
         },
@@ -195,6 +203,7 @@ spec: { functionName: api-fn, accessPoint: app }
   provisionedThroughputInMibps: 128.5
   lifecyclePolicy: { transitionToIA: NONE, transitionToPrimaryStorageClass: NONE }
   backupPolicy: ENABLED
+  alarms: { percentIOLimit: 75.5, burstCreditBalanceBytes: 1000000000000 }
 `).replace(
         "    securityGroupId: sg-0123456789abcdef0\n",
         "    securityGroupId: sg-0123456789abcdef0\n    availabilityZones: [us-east-1a, eu-central-1b]\n    allowedSecurityGroupIds: [sg-0aaaaaaaaaaaaaaaa]\n",
@@ -210,6 +219,8 @@ spec: { functionName: api-fn, accessPoint: app }
   vpc:
     subnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1]
     securityGroupIds: [sg-0123456789abcdef2]
+  access: readOnly
+  logFormat: unmanaged
 `),
       "fn-arn.yaml": lambdaFunction("", (t) =>
         t
@@ -234,6 +245,7 @@ spec: { functionName: api-fn, accessPoint: app }
         availabilityZones: ["us-east-1a", "eu-central-1b"],
         allowedSecurityGroupIds: ["sg-0aaaaaaaaaaaaaaaa"],
       },
+      alarms: { percentIOLimit: 75.5, burstCreditBalanceBytes: 1_000_000_000_000 },
     });
     const byName = Object.fromEntries(result.state.accessPoints.map((a) => [a.name, a.spec]));
     expect(byName.app?.posixUser).toEqual({ uid: 1000, gid: 1000, secondaryGids: [0, 2000] });
@@ -250,6 +262,8 @@ spec: { functionName: api-fn, accessPoint: app }
         subnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
         securityGroupIds: ["sg-0123456789abcdef2"],
       },
+      access: "readOnly",
+      logFormat: "unmanaged",
     });
     expect(fns.worker?.functionName).toBe("arn:aws:lambda:eu-west-1:123456789012:function:worker");
   });

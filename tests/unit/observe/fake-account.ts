@@ -4,13 +4,22 @@
  * simply not returned). Tests change the account, then check the snapshot.
  */
 import {
+  DescribeAlarmsCommand,
+  ListTagsForResourceCommand,
+  type MetricAlarm,
+  ResourceNotFoundException,
+  type Tag,
+} from "@aws-sdk/client-cloudwatch";
+import {
   DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand,
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   type SecurityGroupRule as Ec2SecurityGroupRule,
   type Filter,
   type NetworkInterface,
+  type RouteTable,
   type SecurityGroup,
   type Subnet,
 } from "@aws-sdk/client-ec2";
@@ -18,6 +27,7 @@ import {
   type AccessPointDescription,
   DescribeAccessPointsCommand,
   DescribeBackupPolicyCommand,
+  DescribeFileSystemPolicyCommand,
   DescribeFileSystemsCommand,
   DescribeLifecycleConfigurationCommand,
   DescribeMountTargetSecurityGroupsCommand,
@@ -29,7 +39,16 @@ import {
   MountTargetNotFound,
   PolicyNotFound,
 } from "@aws-sdk/client-efs";
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  NoSuchEntityException,
+} from "@aws-sdk/client-iam";
 import { type FunctionConfiguration, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { GetResourcesCommand } from "@aws-sdk/client-resource-groups-tagging-api";
 import { mockClient } from "aws-sdk-client-mock";
 import { type AwsClients, createClients } from "../../../src/aws/clients";
 import type {
@@ -73,6 +92,16 @@ export interface Account {
   subnets: Subnet[];
   securityGroups: SecurityGroup[];
   rules: Ec2SecurityGroupRule[];
+  routeTables: RouteTable[];
+  /** Role name → its inline policies (name → JSON text) and attached managed policy ARNs. */
+  roles: Record<string, { inline: Record<string, string>; attached: string[] }>;
+  /** Managed policy ARN → its default version's JSON text. */
+  managedPolicies: Record<string, string>;
+  /** File system id → its resource policy JSON text; absent: none (PolicyNotFound). */
+  fileSystemPolicies: Record<string, string>;
+  alarms: MetricAlarm[];
+  /** Alarm ARN → tags. */
+  alarmTags: Record<string, Tag[]>;
   /** Items per page of every listing (EC2 also honours a smaller MaxResults). */
   pageSize: number;
   /** Awaited before each per-file-system EFS reply (lets a test hold calls in flight). */
@@ -128,6 +157,48 @@ export function lambdaFunction(
     Role: `arn:aws:iam::${ACCOUNT}:role/${name}`,
     Timeout: 45,
     ...extra,
+  };
+}
+
+export const FS_ARN = `arn:aws:elasticfilesystem:${REGION}:${ACCOUNT}:file-system/${FS_ID}`;
+export const SHARED_POLICY_ARN = `arn:aws:iam::${ACCOUNT}:policy/lambda-basics`;
+
+/** The least-privilege statement for read-write access to `fileSystemArn`, as a policy document. */
+export function efsClientPolicy(fileSystemArn = FS_ARN): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+        Resource: fileSystemArn,
+      },
+    ],
+  });
+}
+
+export function alarmArn(name: string): string {
+  return `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
+}
+
+/** The alarm efs-reconciler wants on FS_ID by default (PercentIOLimit ≥ 90). */
+export function percentIOLimitAlarm(fsId = FS_ID, threshold = 90): MetricAlarm {
+  const name = `efs-reconciler-${fsId}-percent-io-limit`;
+  return {
+    AlarmName: name,
+    AlarmArn: alarmArn(name),
+    AlarmDescription: `EFS ${fsId} used ${threshold}% or more of its I/O limit for 5 minutes (managed by efs-reconciler)`,
+    Namespace: "AWS/EFS",
+    MetricName: "PercentIOLimit",
+    Dimensions: [{ Name: "FileSystemId", Value: fsId }],
+    Statistic: "Maximum",
+    Period: 60,
+    EvaluationPeriods: 5,
+    DatapointsToAlarm: 5,
+    Threshold: threshold,
+    ComparisonOperator: "GreaterThanOrEqualToThreshold",
+    TreatMissingData: "notBreaching",
+    ActionsEnabled: true,
   };
 }
 
@@ -241,6 +312,53 @@ export function convergedAccount(): Account {
         CidrIpv4: "0.0.0.0/0",
       },
     ],
+    routeTables: [
+      {
+        RouteTableId: "rtb-main",
+        VpcId: "vpc-1",
+        Associations: [{ Main: true, RouteTableId: "rtb-main", AssociationState: { State: "associated" } }],
+        Routes: [{ DestinationCidrBlock: "10.0.0.0/16", GatewayId: "local", State: "active" }],
+      },
+      {
+        RouteTableId: "rtb-nat",
+        VpcId: "vpc-1",
+        Associations: [
+          {
+            Main: false,
+            RouteTableId: "rtb-nat",
+            SubnetId: "subnet-b",
+            AssociationState: { State: "associated" },
+          },
+        ],
+        Routes: [
+          { DestinationCidrBlock: "10.0.0.0/16", GatewayId: "local", State: "active" },
+          { DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: "nat-1", State: "active" },
+        ],
+      },
+      {
+        RouteTableId: "rtb-vpc2",
+        VpcId: "vpc-2",
+        Associations: [{ Main: true, RouteTableId: "rtb-vpc2", AssociationState: { State: "associated" } }],
+        Routes: [{ DestinationCidrBlock: "0.0.0.0/0", GatewayId: "igw-2", State: "active" }],
+      },
+    ],
+    roles: {
+      search: { inline: { "efs-client": efsClientPolicy() }, attached: [SHARED_POLICY_ARN] },
+      embed: { inline: { "efs-client": efsClientPolicy() }, attached: [SHARED_POLICY_ARN] },
+    },
+    managedPolicies: {
+      [SHARED_POLICY_ARN]: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "logs:CreateLogStream", Resource: "*" }],
+      }),
+    },
+    fileSystemPolicies: {},
+    alarms: [percentIOLimitAlarm(), percentIOLimitAlarm(OTHER_FS_ID)],
+    alarmTags: {
+      [alarmArn(`efs-reconciler-${FS_ID}-percent-io-limit`)]: [
+        { Key: "efs-reconciler.io/managed-by", Value: "efs-reconciler" },
+      ],
+    },
   };
 }
 
@@ -258,6 +376,7 @@ export function fsManifest(name: string, spec: Partial<FileSystemSpec> = {}): Fi
       throughputMode: "bursting",
       lifecyclePolicy: { transitionToIA: "AFTER_30_DAYS", transitionToPrimaryStorageClass: "AFTER_1_ACCESS" },
       mountTargets: { securityGroupId: MT_SG, availabilityZones: [], allowedSecurityGroupIds: [] },
+      alarms: { percentIOLimit: 90, burstCreditBalanceBytes: false },
       ...(spec.fileSystemId === undefined && spec.selector === undefined
         ? { selector: { tags: { Name: "ml-data" } } }
         : {}),
@@ -299,6 +418,8 @@ export function fnManifest(
       mountPath: "/mnt/efs",
       timeoutSeconds: { min: 30, max: 60 },
       minAvailabilityZones: 2,
+      access: "readWrite",
+      logFormat: "JSON",
       ...spec,
     },
   };
@@ -347,6 +468,9 @@ export function mockAccount(account: Account) {
   const lambda = mockClient(clients.lambda);
   const ec2 = mockClient(clients.ec2);
   const sfn = mockClient(clients.sfn);
+  const iam = mockClient(clients.iam);
+  const cloudwatch = mockClient(clients.cloudwatch);
+  const tagging = mockClient(clients.tagging);
   const perFs = async () => {
     await account.beforePerFileSystemReply?.();
   };
@@ -431,9 +555,117 @@ export function mockAccount(account: Account) {
     return { ...meta, SecurityGroupRules: p.items, ...(p.next ? { NextToken: p.next } : {}) };
   });
 
+  ec2.on(DescribeRouteTablesCommand).callsFake(async (input) => {
+    let all = byFilter(account.routeTables, input.Filters, "vpc-id", (t) => t.VpcId);
+    const subnets = filterValues(input.Filters, "association.subnet-id");
+    if (subnets)
+      all = all.filter((t) => (t.Associations ?? []).some((a) => subnets.includes(a.SubnetId ?? "")));
+    if (filterValues(input.Filters, "association.main")?.includes("true")) {
+      all = all.filter((t) => (t.Associations ?? []).some((a) => a.Main === true));
+    }
+    const p = page(all, input.NextToken, Math.min(account.pageSize, input.MaxResults ?? account.pageSize));
+    return { ...meta, RouteTables: p.items, ...(p.next ? { NextToken: p.next } : {}) };
+  });
+  efs.on(DescribeFileSystemPolicyCommand).callsFake(async (input) => {
+    await perFs();
+    requireFs(input.FileSystemId);
+    const policy = account.fileSystemPolicies[input.FileSystemId ?? ""];
+    if (policy === undefined) {
+      throw new PolicyNotFound({
+        message: "no file system policy",
+        ErrorCode: "PolicyNotFound",
+        $metadata: {},
+      });
+    }
+    return { ...meta, FileSystemId: input.FileSystemId, Policy: policy };
+  });
+  const role = (name: string | undefined) => {
+    const r = account.roles[name ?? ""];
+    if (!r) throw new NoSuchEntityException({ message: `Role ${name} not found`, $metadata: {} });
+    return r;
+  };
+  const truncated = <T>(items: readonly T[], marker: string | undefined) => {
+    const p = page(items, marker, account.pageSize);
+    return { items: p.items, IsTruncated: p.next !== undefined, ...(p.next ? { Marker: p.next } : {}) };
+  };
+  iam.on(ListRolePoliciesCommand).callsFake(async (input) => {
+    const { items, ...rest } = truncated(Object.keys(role(input.RoleName).inline), input.Marker);
+    return { ...meta, PolicyNames: items, ...rest };
+  });
+  iam.on(ListAttachedRolePoliciesCommand).callsFake(async (input) => {
+    const attached = role(input.RoleName).attached.map((arn) => ({
+      PolicyArn: arn,
+      PolicyName: arn.split("/").at(-1),
+    }));
+    const { items, ...rest } = truncated(attached, input.Marker);
+    return { ...meta, AttachedPolicies: items, ...rest };
+  });
+  iam.on(GetRolePolicyCommand).callsFake(async (input) => {
+    const doc = role(input.RoleName).inline[input.PolicyName ?? ""];
+    if (doc === undefined) throw new NoSuchEntityException({ message: "no such policy", $metadata: {} });
+    // IAM returns documents URL-encoded.
+    return {
+      ...meta,
+      RoleName: input.RoleName,
+      PolicyName: input.PolicyName,
+      PolicyDocument: encodeURIComponent(doc),
+    };
+  });
+  const managed = (arn: string | undefined) => {
+    const doc = account.managedPolicies[arn ?? ""];
+    if (doc === undefined)
+      throw new NoSuchEntityException({ message: `Policy ${arn} not found`, $metadata: {} });
+    return doc;
+  };
+  iam.on(GetPolicyCommand).callsFake(async (input) => {
+    managed(input.PolicyArn);
+    return { ...meta, Policy: { Arn: input.PolicyArn, DefaultVersionId: "v3" } };
+  });
+  iam.on(GetPolicyVersionCommand).callsFake(async (input) => {
+    const doc = managed(input.PolicyArn);
+    if (input.VersionId !== "v3")
+      throw new NoSuchEntityException({ message: "no such version", $metadata: {} });
+    return {
+      ...meta,
+      PolicyVersion: { VersionId: "v3", IsDefaultVersion: true, Document: encodeURIComponent(doc) },
+    };
+  });
+  cloudwatch.on(DescribeAlarmsCommand).callsFake(async (input) => {
+    const prefix = input.AlarmNamePrefix ?? "";
+    const all = account.alarms
+      .filter((a) => (a.AlarmName ?? "").startsWith(prefix))
+      .sort((a, b) => ((a.AlarmName ?? "") < (b.AlarmName ?? "") ? -1 : 1));
+    const p = page(all, input.NextToken, Math.min(account.pageSize, input.MaxRecords ?? account.pageSize));
+    return { ...meta, MetricAlarms: p.items, CompositeAlarms: [], ...(p.next ? { NextToken: p.next } : {}) };
+  });
+  cloudwatch.on(ListTagsForResourceCommand).callsFake(async (input) => {
+    if (!account.alarms.some((a) => a.AlarmArn === input.ResourceARN)) {
+      throw new ResourceNotFoundException({ message: "no such alarm", $metadata: {} });
+    }
+    return { ...meta, Tags: account.alarmTags[input.ResourceARN ?? ""] ?? [] };
+  });
+
+  // Resource Groups Tagging: alarms with every wanted tag, like the real index (alarms only here).
+  tagging.on(GetResourcesCommand).callsFake(async (input) => {
+    const wanted = input.TagFilters ?? [];
+    const all = account.alarms
+      .filter((a) => a.AlarmArn !== undefined)
+      .map((a) => ({ ResourceARN: a.AlarmArn, Tags: account.alarmTags[a.AlarmArn ?? ""] ?? [] }))
+      .filter((r) => r.Tags.length > 0)
+      .filter((r) =>
+        wanted.every((f: { Key?: string; Values?: string[] }) =>
+          r.Tags.some((t) => t.Key === f.Key && (f.Values ?? []).includes(t.Value ?? "")),
+        ),
+      );
+    const p = page(all, input.PaginationToken, Math.min(account.pageSize, input.ResourcesPerPage ?? 100));
+    return { ...meta, ResourceTagMappingList: p.items, PaginationToken: p.next ?? "" };
+  });
+
   /** Names of every command any client received, in order per client. */
   const commandNames = (): string[] =>
-    [efs, lambda, ec2, sfn].flatMap((m) => m.calls().map((c) => (c.args[0] as object).constructor.name));
+    [efs, lambda, ec2, sfn, iam, cloudwatch, tagging].flatMap((m) =>
+      m.calls().map((c) => (c.args[0] as object).constructor.name),
+    );
 
-  return { clients, efs, lambda, ec2, sfn, commandNames };
+  return { clients, efs, lambda, ec2, sfn, iam, cloudwatch, tagging, commandNames };
 }

@@ -22,8 +22,10 @@ import {
   ACCOUNT,
   AP_ARN,
   AP_ID,
+  alarmArn,
   convergedAccount,
   convergedDesired,
+  efsClientPolicy,
   FN_SG,
   FS_ID,
   fileSystem,
@@ -35,6 +37,7 @@ import {
   mockAccount,
   mountTarget,
   OTHER_AP_ARN,
+  SHARED_POLICY_ARN,
   subnet,
 } from "./fake-account";
 
@@ -138,6 +141,69 @@ describe("observe: a converged fleet", () => {
         "subnet-b": { subnetId: "subnet-b", vpcId: "vpc-1", availabilityZone: "us-east-1b" },
       },
       vpcSubnets: {},
+      routeTables: {
+        "rtb-main": {
+          routeTableId: "rtb-main",
+          vpcId: "vpc-1",
+          main: true,
+          subnetIds: [],
+          routes: [{ destinationCidrBlock: "10.0.0.0/16", gatewayId: "local", state: "active" }],
+        },
+        "rtb-nat": {
+          routeTableId: "rtb-nat",
+          vpcId: "vpc-1",
+          main: false,
+          subnetIds: ["subnet-b"],
+          routes: [
+            { destinationCidrBlock: "10.0.0.0/16", gatewayId: "local", state: "active" },
+            { destinationCidrBlock: "0.0.0.0/0", natGatewayId: "nat-1", state: "active" },
+          ],
+        },
+      },
+      iam: {
+        roles: Object.fromEntries(
+          ["embed", "search"].map((name) => [
+            `arn:aws:iam::${ACCOUNT}:role/${name}`,
+            {
+              roleArn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
+              roleName: name,
+              found: true,
+              policies: [
+                { kind: "inline", name: "efs-client", document: efsClientPolicy() },
+                {
+                  kind: "managed",
+                  name: "lambda-basics",
+                  arn: SHARED_POLICY_ARN,
+                  document: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Action: "logs:CreateLogStream", Resource: "*" }],
+                  }),
+                },
+              ],
+            },
+          ]),
+        ),
+        fileSystemPolicies: { [FS_ID]: null },
+      },
+      alarms: {
+        [`efs-reconciler-${FS_ID}-percent-io-limit`]: {
+          alarmName: `efs-reconciler-${FS_ID}-percent-io-limit`,
+          alarmArn: alarmArn(`efs-reconciler-${FS_ID}-percent-io-limit`),
+          alarmDescription: `EFS ${FS_ID} used 90% or more of its I/O limit for 5 minutes (managed by efs-reconciler)`,
+          namespace: "AWS/EFS",
+          metricName: "PercentIOLimit",
+          dimensions: [{ name: "FileSystemId", value: FS_ID }],
+          statistic: "Maximum",
+          period: 60,
+          evaluationPeriods: 5,
+          datapointsToAlarm: 5,
+          threshold: 90,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          treatMissingData: "notBreaching",
+          actionsEnabled: true,
+          tags: { "efs-reconciler.io/managed-by": "efs-reconciler" },
+        },
+      },
       securityGroups: {
         [MT_SG]: {
           groupId: MT_SG,
@@ -184,7 +250,10 @@ describe("observe: a converged fleet", () => {
     } satisfies ObservedState);
 
     // 3 sweeps + (mount targets, lifecycle, backup) for 1 file system + 1 ENI batch + 1 subnet batch
-    // + 1 security-group batch + 1 rule batch.
+    // + 1 security-group batch + 1 rule batch; the checklist: per role (2) its two listings and one
+    // inline policy, the shared managed policy once (GetPolicy + GetPolicyVersion), the file
+    // system's policy, one alarm sweep and one sweep of the tags of efs-reconciler's alarms,
+    // and two route-table batches (associated tables, main tables).
     expect(commandNames().sort()).toEqual(
       [
         "DescribeAccessPointsCommand",
@@ -197,11 +266,28 @@ describe("observe: a converged fleet", () => {
         "DescribeSecurityGroupsCommand",
         "DescribeSubnetsCommand",
         "ListFunctionsCommand",
+        "ListRolePoliciesCommand",
+        "ListRolePoliciesCommand",
+        "ListAttachedRolePoliciesCommand",
+        "ListAttachedRolePoliciesCommand",
+        "GetRolePolicyCommand",
+        "GetRolePolicyCommand",
+        "GetPolicyCommand",
+        "GetPolicyVersionCommand",
+        "DescribeFileSystemPolicyCommand",
+        "DescribeAlarmsCommand",
+        "GetResourcesCommand",
+        "DescribeRouteTablesCommand",
+        "DescribeRouteTablesCommand",
       ].sort(),
     );
     expect(lines.at(-1)).toBe(
-      "observed us-east-1: 1 of 1 file system and 2 of 2 functions found (10 calls in total)",
+      "observed us-east-1: 1 of 1 file system and 2 of 2 functions found (23 calls in total)",
     );
+    expect(lines).toContain(
+      "observed 2 execution roles with 4 policy documents, 0 file-system policies, 1 alarm (11 calls)",
+    );
+    expect(lines).toContain("observed 2 route tables of 2 subnets (2 calls)");
     expect(lines[0]).toBe("observed 2 file systems, 2 access points, 5 functions in us-east-1 (3 calls)");
   });
 
@@ -231,6 +317,9 @@ describe("observe: a converged fleet", () => {
       subnets: {},
       vpcSubnets: {},
       securityGroups: {},
+      routeTables: {},
+      iam: { roles: {}, fileSystemPolicies: {} },
+      alarms: {},
     });
   });
 });

@@ -15,6 +15,7 @@ interface WireRequest {
   method: string;
   path: string;
   query?: Record<string, unknown>;
+  headers?: Record<string, string>;
   body?: unknown;
 }
 
@@ -49,6 +50,8 @@ const JSON_OK: Record<string, unknown> = {
   DescribeAccessPoints: { AccessPoints: [] },
   DescribeMountTargets: { MountTargets: [] },
   DescribeLifecycleConfiguration: { LifecyclePolicies: [{ TransitionToIA: "AFTER_30_DAYS" }] },
+  DescribeAlarms: { MetricAlarms: [], CompositeAlarms: [] },
+  GetResources: { ResourceTagMappingList: [], PaginationToken: "" },
   ListFunctions: {
     Functions: [
       {
@@ -66,8 +69,13 @@ const XML_OK: Record<string, string> = {
   DescribeSecurityGroupRules: `<DescribeSecurityGroupRulesResponse ${EC2_NS}><requestId>r-2</requestId><securityGroupRuleSet><item><securityGroupRuleId>sgr-1</securityGroupRuleId><groupId>${MT_SG}</groupId><isEgress>false</isEgress><ipProtocol>tcp</ipProtocol><fromPort>2049</fromPort><toPort>2049</toPort><cidrIpv4>10.0.0.0/16</cidrIpv4></item></securityGroupRuleSet></DescribeSecurityGroupRulesResponse>`,
 };
 
-/** The operation a request is for, from its protocol shape (REST paths for EFS/Lambda, `Action=` for EC2). */
+/**
+ * The operation a request is for, from its protocol shape (REST paths for EFS/Lambda, `Action=` for
+ * EC2, the `X-Amz-Target` header for CloudWatch's JSON protocol).
+ */
 function operationOf(req: WireRequest): string {
+  const target = Object.entries(req.headers ?? {}).find(([k]) => k.toLowerCase() === "x-amz-target")?.[1];
+  if (target) return target.split(".").at(-1) ?? "Unknown";
   if (typeof req.body === "string" && req.body.includes("Action=")) {
     return /Action=([A-Za-z]+)/.exec(req.body)?.[1] ?? "Unknown";
   }
@@ -155,11 +163,12 @@ afterEach(() => {
 });
 
 describe("observe under throttling (SDK standard retries)", () => {
-  it("retries a throttled EFS, Lambda and EC2 read and completes the observation", async () => {
+  it("retries a throttled EFS, Lambda, EC2 and CloudWatch read and completes the observation", async () => {
     const { handler, clients, attemptsOf, recorder } = setup({
       DescribeFileSystems: 1,
       ListFunctions: 1,
       DescribeSecurityGroups: 1,
+      DescribeAlarms: 1,
     });
 
     const state = await observe(desired(), clients);
@@ -171,6 +180,8 @@ describe("observe under throttling (SDK standard retries)", () => {
     expect(attemptsOf("ListFunctions")).toEqual([2]);
     expect(attemptsOf("DescribeSecurityGroups")).toEqual([2]);
     expect(attemptsOf("DescribeSecurityGroupRules")).toEqual([1]);
+    expect(attemptsOf("DescribeAlarms")).toEqual([2]);
+    expect(state.alarms).toEqual({});
     expect(handler.attempts).toMatchObject({
       DescribeFileSystems: 2,
       ListFunctions: 2,

@@ -25,6 +25,7 @@ function liveFunction(name: string): ObservedFunction {
     timeout: 45,
     vpcConfig: { vpcId: "vpc-1", subnetIds: ["subnet-0a", "subnet-0b"], securityGroupIds: [FN_SG] },
     fileSystemConfigs: [{ arn: AP_ARN, localMountPath: "/mnt/efs" }],
+    logFormat: "JSON",
   };
 }
 
@@ -48,6 +49,7 @@ export function converged(): World {
             transitionToPrimaryStorageClass: "AFTER_1_ACCESS",
           },
           mountTargets: { securityGroupId: MT_SG, availabilityZones: [], allowedSecurityGroupIds: [] },
+          alarms: { percentIOLimit: 90, burstCreditBalanceBytes: false },
         },
       },
     ],
@@ -78,6 +80,8 @@ export function converged(): World {
         mountPath: "/mnt/efs",
         timeoutSeconds: { min: 30, max: 60 },
         minAvailabilityZones: 2,
+        access: "readWrite" as const,
+        logFormat: "JSON" as const,
       },
     })),
   };

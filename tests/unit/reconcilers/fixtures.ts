@@ -20,6 +20,8 @@ const RESOURCE_TYPES: Record<ActionType, ResourceType> = {
   PutBackupPolicy: "AWS::EFS::FileSystem",
   UpdateFunctionConfiguration: "AWS::Lambda::Function",
   UpdateFunctionFileSystem: "AWS::Lambda::Function",
+  PutMetricAlarm: "AWS::CloudWatch::Alarm",
+  DeleteAlarm: "AWS::CloudWatch::Alarm",
 };
 
 /** A planned action of the given spec, with a fixed id and the given resource id. */

@@ -44,7 +44,10 @@ beforeEach(() => {
     VpcConfig: { SubnetIds: ["subnet-a", "subnet-b"], SecurityGroupIds: ["sg-fn"], VpcId: "vpc-1" },
     FileSystemConfigs: [],
   };
-  accessPoints = [];
+  // The access point `mountExisting` names exists (the reconciler re-reads it before repointing).
+  accessPoints = [
+    { AccessPointId: "fsap-1", AccessPointArn: AP_ARN, FileSystemId: "fs-1", LifeCycleState: "available" },
+  ];
   lambda.on(GetFunctionConfigurationCommand).callsFake(() => fn);
   lambda
     .on(UpdateFunctionConfigurationCommand)

@@ -1,0 +1,89 @@
+/**
+ * Terminal and JSON renderings of the record for `efs-reconciler status` and `events`. They
+ * print; they never compute lifecycle or status. Pure.
+ */
+import { palette } from "../render/ansi";
+import { isInSync } from "./compute-status";
+import { textTable } from "./text-table";
+import type { DriftEvent, StatusDocument } from "./types";
+
+/** `2026-11-28T04:30:00Z`: ISO without milliseconds. */
+export function shortTime(iso: string): string {
+  return iso.replace(/\.\d{3}Z$/, "Z");
+}
+
+/** What `status --output json` prints: the document without its internal lifecycle baseline. */
+export function statusJson(doc: StatusDocument | undefined): string {
+  const view = doc
+    ? {
+        formatVersion: doc.formatVersion,
+        lastRun: doc.lastRun,
+        summary: {
+          objects: doc.objects.length,
+          inSync: doc.objects.filter(isInSync).length,
+          openDrift: doc.openDrift.length,
+        },
+        objects: doc.objects,
+        openDrift: doc.openDrift,
+        history: doc.history,
+      }
+    : {
+        formatVersion: "1",
+        lastRun: null,
+        summary: { objects: 0, inSync: 0, openDrift: 0 },
+        objects: [],
+        openDrift: [],
+        history: [],
+      };
+  return `${JSON.stringify(view, null, 2)}\n`;
+}
+
+export function statusText(doc: StatusDocument | undefined, where: string, opts: { color: boolean }): string {
+  if (!doc) return `No runs recorded in ${where} yet: run efs-reconciler plan or apply first.\n`;
+  const p = palette(opts.color);
+  const codeOf = new Map(doc.openDrift.map((o) => [o.drift.id, o.drift.code]));
+  const rows = doc.objects.map((o) => {
+    const inSync = isInSync(o);
+    const codes = [...new Set(o.openDrift.map((id) => codeOf.get(id) ?? id))];
+    const failed = o.conditions.some((c) => c.type === "RemediationFailed" && c.status === "True");
+    const drift =
+      o.openDrift.length === 0
+        ? "-"
+        : `${o.openDrift.length} (${codes.join(", ")})${failed ? p.red(" remediation failed") : ""}`;
+    return [o.kind, o.name, inSync ? p.green("yes") : p.red("no"), drift, shortTime(o.lastReconciled)];
+  });
+  const inSync = doc.objects.filter(isInSync).length;
+  const run = doc.lastRun;
+  const stage = run.stage === "verified" ? "verified" : "planned";
+  return `${textTable(["KIND", "NAME", "IN-SYNC", "DRIFT", "LAST-RECONCILED"], rows)}\n${inSync} of ${doc.objects.length} objects in sync; last run ${run.runId} (${run.mode}, ${stage}) at ${shortTime(run.recordedAt)}, manifest revision ${run.manifestRevision}.\n`;
+}
+
+export function eventsJson(events: readonly DriftEvent[]): string {
+  return `${JSON.stringify(events, null, 2)}\n`;
+}
+
+export function eventsText(events: readonly DriftEvent[], opts: { color: boolean }): string {
+  if (events.length === 0) return "No drift events match.\n";
+  const p = palette(opts.color);
+  const typeStyle = (e: DriftEvent): string => {
+    switch (e.type) {
+      case "DriftRemediated":
+      case "DriftResolved":
+        return p.green(e.type);
+      case "RemediationFailed":
+        return p.red(e.type);
+      default:
+        return p.yellow(e.type);
+    }
+  };
+  const rows = events.map((e) => [
+    shortTime(e.time),
+    typeStyle(e),
+    e.drift.code,
+    e.drift.severity,
+    e.drift.resource.id,
+    `${e.drift.manifest.kind}/${e.drift.manifest.name}`,
+    e.runId,
+  ]);
+  return textTable(["TIME", "TYPE", "CODE", "SEVERITY", "RESOURCE", "OBJECT", "RUN"], rows);
+}

@@ -1,0 +1,5 @@
+/** Lambda entry of the workflow's ExecuteMountTargetAction state: the mount-target reconciler family only. */
+import { reconcileMountTargets } from "../../reconcilers/mount-targets";
+import { familyActionHandler } from "../handlers";
+
+export const handler = familyActionHandler(reconcileMountTargets);

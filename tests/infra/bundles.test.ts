@@ -1,0 +1,242 @@
+/**
+ * The Lambda bundles are complete: built by `scripts/build.mjs` exactly as `npm run build` builds
+ * them, each loads in a plain `node` process (no TypeScript loader, nothing but the bundle) and
+ * answers a sample event — the plan handler against the emulator with the manifests packaged the
+ * way the manifests layer packages them, taking the run lease in DynamoDB.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulatorRoleArn } from "../../src/emulator/iam-role";
+import { EMULATOR_REGION } from "../../src/emulator/warm-up";
+import { LEASE_KEY } from "../../src/lock/dynamodb-lease";
+import { emptyRun } from "../../src/statemachine/run-state";
+import { emulatorEndpoint, resetEmulator } from "../support/emulator";
+import { action } from "../workflow/fake-world";
+import { ROOT } from "./template";
+
+const BUILD_TIMEOUT_MS = 300_000;
+const HANDLERS = [
+  "plan",
+  "record",
+  "check-pending",
+  "verify",
+  "execute-mount-target-action",
+  "execute-security-group-action",
+  "execute-access-point-action",
+  "execute-file-system-action",
+  "execute-function-action",
+];
+
+/** Loads a bundle, optionally calls its handler with an event, and writes what happened to a file. */
+const HARNESS = `
+import { writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+const [bundle, eventJson, out] = process.argv.slice(2);
+const started = performance.now();
+const mod = await import(pathToFileURL(bundle).href);
+const loadMs = performance.now() - started;
+const report = { handlerType: typeof mod.handler, loadMs };
+if (eventJson !== "-") {
+  try {
+    report.result = await mod.handler(JSON.parse(eventJson), {});
+  } catch (err) {
+    report.error = { name: err?.name, message: err?.message };
+  }
+}
+writeFileSync(out, JSON.stringify(report));
+`;
+
+interface HarnessReport {
+  handlerType: string;
+  loadMs: number;
+  result?: unknown;
+  error?: { name: string; message: string };
+}
+
+let dir: string;
+let bundleSizes: { name: string; bytes: number; gzipBytes: number }[] = [];
+const loadTimes: Record<string, number> = {};
+
+function exec(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      args,
+      { cwd: dir, env, timeout: BUILD_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve({ stdout, stderr }),
+    );
+  });
+}
+
+async function invoke(
+  name: string,
+  event?: unknown,
+  env: Record<string, string> = {},
+): Promise<HarnessReport> {
+  const out = join(dir, `${name}-${Date.now()}-${Math.random().toString(16).slice(2)}.json`);
+  // A plain node: no loader flags, a clean NODE_OPTIONS, only the environment a function would have.
+  const childEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: EMULATOR_REGION,
+    ...env,
+  };
+  await exec(
+    [
+      join(dir, "harness.mjs"),
+      join(dir, "lambda", name, "index.mjs"),
+      event === undefined ? "-" : JSON.stringify(event),
+      out,
+    ],
+    childEnv,
+  );
+  return JSON.parse(await readFile(out, "utf8")) as HarnessReport;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "efsr-bundles-"));
+  await writeFile(join(dir, "harness.mjs"), HARNESS);
+  await exec([join(ROOT, "scripts/build.mjs"), "--handlers-only", "--out-dir", join(dir, "lambda")]);
+  bundleSizes = JSON.parse(await readFile(join(dir, "lambda", "bundle-sizes.json"), "utf8"));
+  await exec([
+    join(ROOT, "scripts/package-manifests.mjs"),
+    join(ROOT, "tests/fixtures/cli/valid"),
+    join(dir, "opt", "desired-state"),
+  ]);
+}, BUILD_TIMEOUT_MS);
+
+afterAll(async () => {
+  const rows = bundleSizes.map(
+    (s) =>
+      `${s.name.padEnd(32)} ${String(s.bytes).padStart(9)} B  ${String(s.gzipBytes).padStart(8)} B gz  ${(loadTimes[s.name] ?? Number.NaN).toFixed(0).padStart(5)} ms load`,
+  );
+  if (rows.length > 0)
+    process.stdout.write(`\nLambda bundles (minified, SDK bundled):\n${rows.join("\n")}\n`);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("Lambda bundles", () => {
+  it("builds one minified bundle with a source map per handler", () => {
+    expect(bundleSizes.map((s) => s.name)).toEqual(HANDLERS);
+    for (const s of bundleSizes) expect(s.bytes, s.name).toBeGreaterThan(100_000);
+  });
+
+  it.each(HANDLERS)("%s loads in a plain node process and exports a handler", async (name) => {
+    const report = await invoke(name);
+    expect(report.handlerType).toBe("function");
+    loadTimes[name] = report.loadMs;
+    const code = await readFile(join(dir, "lambda", name, "index.mjs"), "utf8");
+    expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+    expect(code).not.toMatch(/from\s*"@aws-sdk\//);
+  });
+
+  it("check-pending answers with the run unchanged when nothing is pending", async () => {
+    const run = { ...emptyRun(), results: [{ actionId: "a1", status: "succeeded" as const, error: null }] };
+    const report = await invoke("check-pending", { run, phaseResults: [] });
+    expect(report.error).toBeUndefined();
+    expect(report.result).toEqual({ ...run, polls: 0 });
+  });
+
+  it("a family's function refuses an action of another family", async () => {
+    const report = await invoke("execute-mount-target-action", { action: action("a1", 1) });
+    expect(report.error?.name).toBe("TerminalReconcileError");
+    expect(report.error?.message).toContain("does not handle AuthorizeIngress");
+  });
+});
+
+describe("plan bundle against the emulator", () => {
+  const table = "efs-reconciler-runs";
+  let endpoint: string;
+  let stamp: { revision: string | null; contentRevision: string };
+
+  beforeAll(async () => {
+    await resetEmulator();
+    endpoint = emulatorEndpoint();
+    const dynamo = new DynamoDBClient({ endpoint, region: EMULATOR_REGION, maxAttempts: 1 });
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: "pk", AttributeType: "S" },
+          { AttributeName: "sk", AttributeType: "S" },
+        ],
+        KeySchema: [
+          { AttributeName: "pk", KeyType: "HASH" },
+          { AttributeName: "sk", KeyType: "RANGE" },
+        ],
+      }),
+    );
+    dynamo.destroy();
+    stamp = JSON.parse(
+      await readFile(join(dir, "opt", "desired-state", ".efs-reconciler-revision.json"), "utf8"),
+    );
+  });
+
+  function planEnv(): Record<string, string> {
+    return { AWS_ENDPOINT_URL: endpoint, MANIFEST_DIR: join(dir, "opt", "desired-state"), RUNS_TABLE: table };
+  }
+
+  it("takes the lease, observes and plans, recording the packaged manifests' revision", async () => {
+    const sfn = new SFNClient({ endpoint, region: EMULATOR_REGION, maxAttempts: 1 });
+    const machine = await sfn.send(
+      new CreateStateMachineCommand({
+        name: "bundle-test",
+        roleArn: emulatorRoleArn("efs-reconciler-states"),
+        definition: JSON.stringify({
+          StartAt: "W",
+          States: { W: { Type: "Wait", Seconds: 600, End: true } },
+        }),
+      }),
+    );
+    // Without execute_state_machine the emulator keeps every execution RUNNING: a live lease holder.
+    const running = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, name: "holder", input: "{}" }),
+    );
+    sfn.destroy();
+    const holder = running.executionArn ?? "";
+
+    const first = await invoke(
+      "plan",
+      { input: { mode: "dry-run" }, defaultMaxChanges: "25", execution: holder },
+      planEnv(),
+    );
+    expect(first.error).toBeUndefined();
+    const step = first.result as {
+      plan: { mode: string; manifestRevision: string; drift: { code: string }[] };
+    };
+    expect(step.plan.mode).toBe("dry-run");
+    expect(step.plan.manifestRevision).toBe(stamp.revision ?? stamp.contentRevision);
+    expect(step.plan.drift.map((d) => d.code)).toContain("FS_NOT_FOUND");
+
+    const dynamo = new DynamoDBClient({ endpoint, region: EMULATOR_REGION, maxAttempts: 1 });
+    const lease = await dynamo.send(
+      new GetItemCommand({ TableName: table, Key: LEASE_KEY, ConsistentRead: true }),
+    );
+    dynamo.destroy();
+    expect(lease.Item?.holder?.S).toBe(holder);
+
+    const second = await invoke(
+      "plan",
+      { input: { mode: "apply" }, defaultMaxChanges: "25", execution: `${holder}-other` },
+      planEnv(),
+    );
+    expect(second.error).toBeUndefined();
+    const skipped = (
+      second.result as { skipped: { status: string; message: string; heldBy: { holder: string } } }
+    ).skipped;
+    expect(skipped.status).toBe("skipped");
+    expect(skipped.heldBy.holder).toBe(holder);
+    expect(skipped.message).toMatch(/^skipped: another run/);
+  });
+});
