@@ -1,0 +1,208 @@
+/**
+ * Handler bundles: their size, and how long a plain `node` process (the project's Node 22, no
+ * TypeScript loader) takes to load one and answer one sample event, next to an empty `node`
+ * process measured in the same loop (medians of interleaved runs).
+ *
+ * The bundles are what `npm run build` writes to dist/lambda/<name>/index.mjs. When that build
+ * has no handler bundles yet, the bench bundles each middy handler of
+ * src/statemachine/handlers.ts itself (esbuild: minified, node22, ESM, like the build script).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+import { median } from "./stats";
+
+export interface SampleEvent {
+  event: unknown;
+  env?: Record<string, string>;
+}
+
+export interface MeasuredBundle {
+  name: string;
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+  initMs: number;
+  /** Load only (import, no event). */
+  importMs: number;
+  bareNodeMs: number;
+  answered: boolean;
+  error?: string;
+}
+
+const BANNER = [
+  'import { createRequire as __efsReconcilerCreateRequire } from "node:module";',
+  "const require = __efsReconcilerCreateRequire(import.meta.url);",
+].join("\n");
+
+/** The project's Node 22 (the `node` devDependency), never the machine's. */
+export function projectNode(root: string): string {
+  const local = join(root, "node_modules", ".bin", "node");
+  return existsSync(local) ? local : process.execPath;
+}
+
+/** `npm run build`, then every dist/lambda/<name>/index.mjs it wrote. */
+export async function buildProjectBundles(root: string): Promise<{ name: string; file: string }[]> {
+  const built = spawnSync("npm", ["run", "build", "--silent"], { cwd: root, encoding: "utf8" });
+  if (built.status !== 0) {
+    throw new Error(`npm run build failed (exit ${built.status}): ${built.stderr.slice(-2000)}`);
+  }
+  const dir = join(root, "dist", "lambda");
+  if (!existsSync(dir)) return [];
+  const out: { name: string; file: string }[] = [];
+  for (const name of (await readdir(dir)).sort()) {
+    const file = join(dir, name, "index.mjs");
+    if (existsSync(file)) out.push({ name, file });
+  }
+  return out;
+}
+
+interface HandlerList {
+  build: Record<string, unknown> & { banner?: string };
+  handlers: { name: string; entry: string; outfile: string }[];
+}
+
+/**
+ * The project's handlers built with its own esbuild options except `external` (a design option:
+ * e.g. the AWS SDK taken from the Lambda runtime). Written under `outDir` inside the project, so
+ * the external packages resolve from its node_modules as they would from the runtime's.
+ */
+export async function buildBundleVariant(
+  root: string,
+  outDir: string,
+  external: string[],
+): Promise<{ name: string; file: string }[]> {
+  const listed = spawnSync(projectNode(root), ["scripts/build.mjs", "--list-handlers"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  if (listed.status !== 0) return [];
+  const list = JSON.parse(listed.stdout) as HandlerList;
+  const esbuild = await import("esbuild");
+  const { banner, ...options } = list.build;
+  const out: { name: string; file: string }[] = [];
+  for (const h of list.handlers) {
+    const file = join(outDir, h.name, "index.mjs");
+    await esbuild.build({
+      ...(options as Record<string, never>),
+      absWorkingDir: root,
+      entryPoints: [h.entry],
+      outfile: file,
+      bundle: true,
+      platform: "node",
+      sourcemap: false,
+      external,
+      ...(banner ? { banner: { js: banner } } : {}),
+      logLevel: "error",
+    });
+    out.push({ name: h.name, file });
+  }
+  return out;
+}
+
+/** Bundles each middy handler exported by src/statemachine/handlers.ts into `outDir`. */
+export async function bundleHandlersFromSource(
+  root: string,
+  outDir: string,
+): Promise<{ name: string; file: string }[]> {
+  const esbuild = await import("esbuild");
+  const source = resolve(root, "src/statemachine/handlers.ts");
+  const mod = (await import(source)) as Record<string, unknown>;
+  const names = Object.keys(mod)
+    .filter((k) => k.endsWith("Handler") && typeof mod[k] === "function" && "use" in (mod[k] as object))
+    .sort();
+  const out: { name: string; file: string }[] = [];
+  for (const exported of names) {
+    const name = exported.replace(/Handler$/, "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const file = join(outDir, name, "index.mjs");
+    await mkdir(join(outDir, name), { recursive: true });
+    await esbuild.build({
+      absWorkingDir: root,
+      stdin: {
+        contents: `export { ${exported} as handler } from ${JSON.stringify(source)};`,
+        resolveDir: root,
+        loader: "ts",
+      },
+      outfile: file,
+      bundle: true,
+      minify: true,
+      platform: "node",
+      target: "node22",
+      format: "esm",
+      banner: { js: BANNER },
+      logLevel: "error",
+    });
+    out.push({ name, file });
+  }
+  return out;
+}
+
+const RUNNER = `
+const [file, eventJson, mode] = process.argv.slice(2);
+const mod = await import(file);
+if (mode === "answer") {
+  const handler = mod.handler ?? mod.default;
+  await handler(JSON.parse(eventJson), { functionName: "bench", awsRequestId: "bench", getRemainingTimeInMillis: () => 900000 });
+}
+process.exit(0);
+`;
+
+function timeProcess(
+  node: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { ms: number; ok: boolean; stderr: string } {
+  const started = performance.now();
+  const run = spawnSync(node, args, { env, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
+  return { ms: performance.now() - started, ok: run.status === 0, stderr: run.stderr ?? "" };
+}
+
+/** Sizes and start-up times of `bundles`: `runs` interleaved runs each (and `importRuns` load-only runs). */
+export async function measureBundles(
+  root: string,
+  bundles: { name: string; file: string }[],
+  sample: (name: string) => SampleEvent,
+  workDir: string,
+  runs = 3,
+  importRuns = 1,
+): Promise<MeasuredBundle[]> {
+  const node = projectNode(root);
+  const runner = join(workDir, "answer-once.mjs");
+  await writeFile(runner, RUNNER);
+  const out: MeasuredBundle[] = [];
+  for (const b of bundles) {
+    const bytes = (await stat(b.file)).size;
+    const gzipBytes = gzipSync(await readFile(b.file)).length;
+    const { event, env: extra } = sample(b.name);
+    const env = { ...process.env, ...extra, NODE_OPTIONS: "" };
+    const init: number[] = [];
+    const load: number[] = [];
+    const bare: number[] = [];
+    let answered = true;
+    let error: string | undefined;
+    for (let r = 0; r < runs; r++) {
+      bare.push(timeProcess(node, ["-e", ""], env).ms);
+      if (r < importRuns) load.push(timeProcess(node, [runner, b.file, "null", "load"], env).ms);
+      const run = timeProcess(node, [runner, b.file, JSON.stringify(event), "answer"], env);
+      init.push(run.ms);
+      if (!run.ok) {
+        answered = false;
+        error = run.stderr.trim().split("\n").slice(-3).join(" ").slice(0, 300);
+      }
+    }
+    out.push({
+      name: b.name,
+      file: relative(root, b.file),
+      bytes,
+      gzipBytes,
+      initMs: median(init),
+      importMs: median(load),
+      bareNodeMs: median(bare),
+      answered,
+      ...(error ? { error } : {}),
+    });
+  }
+  return out;
+}
