@@ -152,16 +152,29 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     },
   };
   if (options.recorder) {
-    const r = options.recorder;
-    attachRecorder(clients.ec2 as unknown as Recordable, "ec2", r);
-    attachRecorder(clients.efs as unknown as Recordable, "efs", r);
-    attachRecorder(clients.lambda as unknown as Recordable, "lambda", r);
-    attachRecorder(clients.sfn as unknown as Recordable, "sfn", r);
-    attachRecorder(clients.iam as unknown as Recordable, "iam", r);
-    attachRecorder(clients.cloudwatch as unknown as Recordable, "cloudwatch", r);
-    attachRecorder(clients.tagging as unknown as Recordable, "tagging", r);
+    for (const [service, client] of serviceClients(clients)) {
+      attachRecorder(client as unknown as Recordable, service, options.recorder);
+    }
   }
   return clients;
+}
+
+/** Every service client of the set, with its service name. */
+export function serviceClients(clients: AwsClients): [ServiceName, { destroy(): void }][] {
+  return [
+    ["ec2", clients.ec2],
+    ["efs", clients.efs],
+    ["lambda", clients.lambda],
+    ["sfn", clients.sfn],
+    ["iam", clients.iam],
+    ["cloudwatch", clients.cloudwatch],
+    ["tagging", clients.tagging],
+  ];
+}
+
+/** Releases every client's connections, so a process can exit as soon as its work is done. */
+export function destroyClients(clients: AwsClients): void {
+  for (const [, client] of serviceClients(clients)) client.destroy();
 }
 
 /** How the SDK refuses a region that cannot be part of a host name (e.g. `us_east_1`). */

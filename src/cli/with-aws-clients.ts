@@ -1,22 +1,28 @@
 /**
- * Runs work with a set of AWS clients and releases their connections afterwards, so the
- * process exits as soon as the command is done.
+ * The AWS clients of one command: created from the command's options (the SDK is loaded on
+ * demand — `validate` needs none of it), with a recorder counting the calls, and released
+ * afterwards so the process exits as soon as the command is done.
  */
-import type { AwsClients } from "../aws/clients";
+import type { AwsClients, CallRecorder } from "../aws/clients";
+import type { AwsOptions } from "./options";
 
-export async function withAwsClients<T>(clients: AwsClients, work: () => Promise<T>): Promise<T> {
+export interface CommandAws {
+  clients: AwsClients;
+  recorder: CallRecorder;
+}
+
+export async function withAwsClients<T>(opts: AwsOptions, work: (aws: CommandAws) => Promise<T>): Promise<T> {
+  const { CallRecorder, createClients, destroyClients } = await import("../aws/clients");
+  const recorder = new CallRecorder();
+  const clients = createClients({
+    region: opts.region,
+    endpoint: opts.endpointUrl,
+    profile: opts.profile,
+    recorder,
+  });
   try {
-    return await work();
+    return await work({ clients, recorder });
   } finally {
-    for (const client of [
-      clients.ec2,
-      clients.efs,
-      clients.lambda,
-      clients.sfn,
-      clients.iam,
-      clients.cloudwatch,
-    ]) {
-      client.destroy();
-    }
+    destroyClients(clients);
   }
 }

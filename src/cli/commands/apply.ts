@@ -74,30 +74,21 @@ async function apply(ctx: CommandContext, opts: ApplyOptions): Promise<number> {
   if (!loaded) return EXIT.ERROR;
   const { state } = loaded;
   const [
-    { CallRecorder, createClients },
     { runWorkflow },
     { WORKFLOW_ERRORS },
     { createRunRecorder },
     { LocalRecordStore },
     { createFileLease },
   ] = await Promise.all([
-    import("../../aws/clients"),
     import("../../statemachine/local-engine"),
     import("../../statemachine/definition"),
     import("../../events/run-recorder"),
     import("../../events/local-store"),
     import("../../lock/file-lease"),
   ]);
-  const recorder = new CallRecorder();
-  const clients = createClients({
-    region: opts.region,
-    endpoint: opts.endpointUrl,
-    profile: opts.profile,
-    recorder,
-  });
   const started = performance.now();
-  const result = await withAwsClients(clients, () =>
-    runWorkflow(
+  const { result, calls, mutating } = await withAwsClients(opts, async ({ clients, recorder }) => {
+    const run = await runWorkflow(
       { mode: "apply", maxChanges: opts.maxChanges },
       {
         loadDesired: async () => state,
@@ -115,8 +106,9 @@ async function apply(ctx: CommandContext, opts: ApplyOptions): Promise<number> {
           if (line) logLine(io, line);
         },
       },
-    ),
-  );
+    );
+    return { result: run, calls: recorder.count(), mutating: recorder.mutating().length };
+  });
   const refused = result.error === WORKFLOW_ERRORS.maxChangesExceeded;
   if (refused) {
     logLine(
@@ -127,7 +119,7 @@ async function apply(ctx: CommandContext, opts: ApplyOptions): Promise<number> {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   logLine(
     io,
-    `apply took ${seconds} s: ${plural(recorder.count(), "API call")} (${recorder.mutating().length} mutating), ${plural(result.stateTransitions, "state transition")}`,
+    `apply took ${seconds} s: ${plural(calls, "API call")} (${mutating} mutating), ${plural(result.stateTransitions, "state transition")}`,
   );
   io.stdout.write(renderReport(result.report, opts.output, { color: useColor(io, opts.color) }));
   return applyExitCode(result.report, refused);

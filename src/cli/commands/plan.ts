@@ -31,27 +31,13 @@ async function plan(ctx: CommandContext, opts: PlanOptions): Promise<number> {
   const { state } = loaded;
 
   // Loaded on demand: the AWS SDK is most of the CLI's start-up time, and validate needs none of it.
-  const [
-    { CallRecorder, createClients },
-    { observe },
-    { newRunId, planChanges },
-    { recordRun },
-    { LocalRecordStore },
-  ] = await Promise.all([
-    import("../../aws/clients"),
+  const [{ observe }, { newRunId, planChanges }, { recordRun }, { LocalRecordStore }] = await Promise.all([
     import("../../observe/observe"),
     import("../../plan/index"),
     import("../../events/record-run"),
     import("../../events/local-store"),
   ]);
-  const recorder = new CallRecorder();
-  const clients = createClients({
-    region: opts.region,
-    endpoint: opts.endpointUrl,
-    profile: opts.profile,
-    recorder,
-  });
-  const observed = await withAwsClients(clients, async () => {
+  const observed = await withAwsClients(opts, async ({ clients, recorder }) => {
     const region = await clients.region();
     logLine(
       io,
