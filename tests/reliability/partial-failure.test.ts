@@ -6,12 +6,12 @@
  */
 import { DescribeSecurityGroupRulesCommand } from "@aws-sdk/client-ec2";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { deriveRunLifecycle } from "../../src/events/derive-events";
+import type { DriftEvent } from "../../src/events/types";
 import type { ApplyReport } from "../../src/plan/types";
 import { NOT_ATTEMPTED } from "../../src/statemachine/apply-report";
 import type { WorkflowResult } from "../../src/statemachine/local-engine";
 import { emulatorClients } from "../support/emulator";
-import { runJson } from "./support/cli";
+import { runCli, runJson } from "./support/cli";
 import { convergenceProblems, type DemoFixture, demoState, freshDemo, safetyProblems } from "./support/demo";
 import { setFaults } from "./support/faults";
 
@@ -89,9 +89,19 @@ describe("one action failing terminally", () => {
     expect(executions.map((e) => [e.status, e.error])).toEqual([["FAILED", "RemediationIncomplete"]]);
     expect(executions[0]?.cause).toContain(`RevokeIngress ${ids.mountTargetSecurityGroupId}`);
 
-    // The drift events of this run: the failed remediation, the others remediated.
-    const now = new Date().toISOString();
-    const { events } = deriveRunLifecycle([], { plan: report, report }, { startedAt: now, now });
+    // The drift events apply recorded for this run (read back through `events`): the failed
+    // remediation, the others remediated.
+    const listed = await runCli([
+      "events",
+      "--run",
+      report.runId,
+      "--state-dir",
+      stateDir,
+      "--output",
+      "json",
+    ]);
+    expect(listed.code).toBe(0);
+    const events = JSON.parse(listed.stdout) as DriftEvent[];
     const failedEvents = events.filter((e) => e.type === "RemediationFailed");
     expect(failedEvents.map((e) => e.drift.field)).toEqual([`ingress.${ruleId}`]);
     expect(failedEvents[0]?.error).toContain("was denied");
