@@ -170,6 +170,13 @@ function publicSubnet(
   return routing && route?.gatewayId ? { subnetId, routing, gatewayId: route.gatewayId } : undefined;
 }
 
+/** Whether the snapshot shows the subnet routing 0.0.0.0/0 to an internet gateway (unknown: no). */
+export function isPublicSubnet(subnetId: string, observed: ObservedState): boolean {
+  return (
+    observed.routeTables !== undefined && publicSubnet(subnetId, observed, observed.routeTables) !== undefined
+  );
+}
+
 function describeRouting(p: PublicSubnet): string {
   const which = p.routing.viaMain
     ? `the main route table ${p.routing.table.routeTableId} of ${p.routing.table.vpcId} (the subnet has no route table of its own)`

@@ -25,7 +25,7 @@ import {
   NAME_TAG,
 } from "../reconcilers/access-point-identity";
 import { DRIFT_CATALOG, NFS_PORT } from "./catalog";
-import { diffChecklist } from "./diff-checklist";
+import { diffChecklist, isPublicSubnet } from "./diff-checklist";
 import { stableId } from "./hash";
 import type {
   AccessPointDefinition,
@@ -616,7 +616,10 @@ function diffMountTargets(
         .filter((s) => s.availabilityZone === az)
         .map((s) => s.subnetId),
     );
-    const subnetId = fromFunctions[0] ?? fromVpc[0];
+    // Deterministic: the lowest id, private subnets first (a mount target in a public subnet is
+    // MT_PUBLIC_SUBNET drift).
+    const ordered = [...fromFunctions, ...fromVpc];
+    const subnetId = ordered.find((id) => !isPublicSubnet(id, observed)) ?? ordered[0];
     const users = uniqSorted(reasons.get(az) ?? []);
     const why =
       users.length > 0

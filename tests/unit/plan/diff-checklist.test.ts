@@ -539,3 +539,50 @@ describe("diff: checklist actions", () => {
     expect(liveFs(w).mountTargets).toHaveLength(2);
   });
 });
+
+describe("mount-target subnet choice", () => {
+  it("prefers a private subnet of the AZ over a lower-id public one", () => {
+    const w = converged();
+    // A second function subnet in us-east-1b, with a higher id but private.
+    w.observed.subnets["subnet-0b2"] = {
+      subnetId: "subnet-0b2",
+      vpcId: "vpc-1",
+      availabilityZone: "us-east-1b",
+    };
+    liveFn(w, "search").vpcConfig!.subnetIds = ["subnet-0a", "subnet-0b", "subnet-0b2"];
+    liveFs(w).mountTargets.pop();
+    w.observed.routeTables = {
+      "rtb-main": mainTable(),
+      "rtb-public": {
+        routeTableId: "rtb-public",
+        vpcId: "vpc-1",
+        main: false,
+        subnetIds: ["subnet-0b"],
+        routes: [IGW_ROUTE],
+      },
+    };
+    const create = planChanges(w.desired, w.observed, { mode: "dry-run", runId: "r" }).actions.find(
+      (a): a is Extract<Action, { type: "CreateMountTarget" }> => a.type === "CreateMountTarget",
+    );
+    expect(create?.params.subnetId).toBe("subnet-0b2");
+  });
+
+  it("falls back to a public subnet when the AZ has no private one (reported as public, never skipped)", () => {
+    const w = converged();
+    liveFs(w).mountTargets.pop();
+    w.observed.routeTables = {
+      "rtb-main": mainTable(),
+      "rtb-public": {
+        routeTableId: "rtb-public",
+        vpcId: "vpc-1",
+        main: false,
+        subnetIds: ["subnet-0b"],
+        routes: [IGW_ROUTE],
+      },
+    };
+    const create = planChanges(w.desired, w.observed, { mode: "dry-run", runId: "r" }).actions.find(
+      (a): a is Extract<Action, { type: "CreateMountTarget" }> => a.type === "CreateMountTarget",
+    );
+    expect(create?.params.subnetId).toBe("subnet-0b");
+  });
+});
