@@ -91,7 +91,11 @@ function resultLine(p: Palette, result: ActionResult | undefined): string {
   }
 }
 
-function actionLines(v: ActionView, view: ReportView, p: Palette): string[] {
+/**
+ * One action: its line, then one `#` line per drift item it fixes. A drift item already explained
+ * under an earlier action (a replacement's repoints and delete) is named once more, not repeated.
+ */
+function actionLines(v: ActionView, view: ReportView, p: Palette, explained: Set<string>): string[] {
   const a = v.action;
   const resource = p.bold(`${a.resource.type} ${a.resource.id}`);
   let description = a.description;
@@ -100,7 +104,16 @@ function actionLines(v: ActionView, view: ReportView, p: Palette): string[] {
       a.type === "CreateAccessPoint" ? ` (replaces ${v.replacementOf})` : ` (replaced by ${v.replacementOf})`;
   }
   const lines = [`${ACTION_INDENT}${sym(p, v.symbol)} ${resource}: ${description}`];
-  for (const d of v.fixes) lines.push(DETAIL_INDENT + p.dim(`# ${d.code}: ${d.message}`));
+  const again = v.fixes.filter((d) => explained.has(d.id));
+  for (const d of v.fixes) {
+    if (explained.has(d.id)) continue;
+    explained.add(d.id);
+    lines.push(DETAIL_INDENT + p.dim(`# ${d.code}: ${d.message}`));
+  }
+  if (again.length > 0) {
+    const codes = [...new Set(again.map((d) => d.code))].join(", ");
+    lines.push(DETAIL_INDENT + p.dim(`# part of the fix for ${codes} (explained above)`));
+  }
   if (view.kind === "apply") lines.push(DETAIL_INDENT + resultLine(p, v.result));
   return lines;
 }
@@ -136,9 +149,10 @@ export function renderText(report: Plan | ApplyReport, opts: TextOptions): strin
         ? "efs-reconciler took these actions, make before break:"
         : "efs-reconciler apply would take these actions, make before break:";
     out.push(lead, "");
+    const explained = new Set<string>();
     for (const phase of view.phases) {
       out.push(p.bold(`Phase ${phase.phase} of 3, ${phase.name}`) + p.dim(`: ${phase.summary}`), "");
-      for (const v of phase.actions) out.push(...actionLines(v, view, p));
+      for (const v of phase.actions) out.push(...actionLines(v, view, p, explained));
       out.push("");
     }
   } else if (view.kind === "plan") {

@@ -112,12 +112,16 @@ describe("renderText", () => {
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
 
-  it("follows each action line with one # reason line per drift it fixes", () => {
+  it("follows each action line with one # reason line per drift it fixes, explaining each drift once", () => {
     const lines = plain(fullPlan).split("\n");
     const i = lines.findIndex((l) => l.includes("suplementia-search: mount the new lambda access point"));
     expect(lines[i + 1]).toBe(`        # FN_FILE_SYSTEM_CONFIG: ${fullDrift.searchMount.message}`);
-    expect(lines[i + 2]).toBe(`        # AP_POSIX_USER: ${fullDrift.posixUser.message}`);
+    // The replacement's drift was explained under its CreateAccessPoint in phase 1.
+    expect(lines[i + 2]).toBe("        # part of the fix for AP_POSIX_USER (explained above)");
     expect(lines[i + 3]).toMatch(/^ {2}\S/);
+    expect(lines.filter((l) => l === `        # AP_POSIX_USER: ${fullDrift.posixUser.message}`)).toHaveLength(
+      1,
+    );
   });
 
   it("lists manual drift with severity, most severe first, and ends with the summary line", () => {
