@@ -10,11 +10,18 @@ import {
   ListTagsForResourceCommand,
   type MetricAlarm,
   PutMetricAlarmCommand,
+  type PutMetricAlarmCommandInput,
   TagResourceCommand,
 } from "@aws-sdk/client-cloudwatch";
 import type { AwsClients } from "../aws/clients";
 import { toObservedAlarm } from "../observe/read-alarms";
-import { alarmDifferences, alarmTags, describeAlarm, isManagedAlarm } from "../plan/alarm-definitions";
+import {
+  type AlarmDefinition,
+  alarmDifferences,
+  alarmTags,
+  describeAlarm,
+  isManagedAlarm,
+} from "../plan/alarm-definitions";
 import type { Action } from "../plan/types";
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE } from "./access-point-identity";
 import { classified, isAwsError, wrongFamilyError } from "./classify";
@@ -59,18 +66,7 @@ export async function reconcilePutMetricAlarm(
     if (settingsDiffer) {
       await clients.cloudwatch.send(
         new PutMetricAlarmCommand({
-          AlarmName: def.alarmName,
-          AlarmDescription: def.alarmDescription,
-          Namespace: def.namespace,
-          MetricName: def.metricName,
-          Dimensions: [{ Name: "FileSystemId", Value: def.fileSystemId }],
-          Statistic: def.statistic,
-          Period: def.period,
-          EvaluationPeriods: def.evaluationPeriods,
-          DatapointsToAlarm: def.datapointsToAlarm,
-          Threshold: def.threshold,
-          ComparisonOperator: def.comparisonOperator,
-          TreatMissingData: def.treatMissingData,
+          ...metricAlarmSettings(def),
           // Notifications are the user's: PutMetricAlarm replaces the whole alarm, so keep them.
           ActionsEnabled: live?.ActionsEnabled ?? true,
           ...(live?.AlarmActions?.length ? { AlarmActions: live.AlarmActions } : {}),
@@ -137,4 +133,22 @@ export async function reconcileAlarms(action: Action, clients: AwsClients): Prom
     default:
       throw wrongFamilyError("alarm", action);
   }
+}
+
+/** The alarm's own settings as PutMetricAlarm takes them (no tags, no notification actions). */
+export function metricAlarmSettings(def: AlarmDefinition): PutMetricAlarmCommandInput {
+  return {
+    AlarmName: def.alarmName,
+    AlarmDescription: def.alarmDescription,
+    Namespace: def.namespace,
+    MetricName: def.metricName,
+    Dimensions: [{ Name: "FileSystemId", Value: def.fileSystemId }],
+    Statistic: def.statistic,
+    Period: def.period,
+    EvaluationPeriods: def.evaluationPeriods,
+    DatapointsToAlarm: def.datapointsToAlarm,
+    Threshold: def.threshold,
+    ComparisonOperator: def.comparisonOperator,
+    TreatMissingData: def.treatMissingData,
+  };
 }

@@ -39,6 +39,7 @@ import { CreateFunctionCommand, type LoggingConfig, type Runtime } from "@aws-sd
 import type { AwsClients } from "../../src/aws/clients";
 import { ensureEmulatorLambdaRole, LAMBDA_ASSUME_ROLE_POLICY } from "../../src/emulator/iam-role";
 import { alarmTags, desiredAlarm } from "../../src/plan/alarm-definitions";
+import { metricAlarmSettings } from "../../src/reconcilers/alarms";
 import { emulatorEndpoint } from "./emulator";
 
 export type Tags = Record<string, string>;
@@ -569,21 +570,7 @@ export async function seedManagedAlarm(
   });
   if (!def) throw new Error("no alarm definition");
   await clients.cloudwatch.send(
-    new PutMetricAlarmCommand({
-      AlarmName: def.alarmName,
-      AlarmDescription: def.alarmDescription,
-      Namespace: def.namespace,
-      MetricName: def.metricName,
-      Dimensions: [{ Name: "FileSystemId", Value: def.fileSystemId }],
-      Statistic: def.statistic,
-      Period: def.period,
-      EvaluationPeriods: def.evaluationPeriods,
-      DatapointsToAlarm: def.datapointsToAlarm,
-      Threshold: def.threshold,
-      ComparisonOperator: def.comparisonOperator,
-      TreatMissingData: def.treatMissingData,
-      Tags: alarmTags(),
-    }),
+    new PutMetricAlarmCommand({ ...metricAlarmSettings(def), Tags: alarmTags() }),
   );
   return def.alarmName;
 }
