@@ -103,19 +103,26 @@ const updateFunction = (c: AwsClients, FunctionName: string, change: object) =>
 const outOfVpc = { VpcConfig: { SubnetIds: [], SecurityGroupIds: [] }, FileSystemConfigs: [] };
 const subnets = (b: Baseline, ...azs: string[]) => azs.map((az) => b.subnetByAz[`us-east-1${az}`] as string);
 
-/** A managed duplicate of the baseline access point whose id sorts before the mounted one's. */
+/**
+ * A managed duplicate of the baseline access point, arranged so that the one the functions do NOT
+ * mount has the id that sorts first (ids are random: when the new one sorts last, the functions are
+ * moved to it and the baseline's becomes the unmounted duplicate). An id-ordered choice would keep
+ * the unmounted one and repoint the functions; the planner must keep the mounted one.
+ */
 async function seedDuplicateSortingFirst(b: Baseline, c: AwsClients): Promise<Seeded> {
-  for (let attempt = 0; attempt < 30; attempt++) {
-    const dup = await seedAccessPoint(c, {
-      fileSystemId: b.fileSystemId,
-      posixUser: BASELINE_POSIX_USER,
-      rootDirectory: BASELINE_ROOT_DIRECTORY,
-      tags: { [NAME_TAG]: "lambda", [MANAGED_BY_TAG]: MANAGED_BY_VALUE },
+  const dup = await seedAccessPoint(c, {
+    fileSystemId: b.fileSystemId,
+    posixUser: BASELINE_POSIX_USER,
+    rootDirectory: BASELINE_ROOT_DIRECTORY,
+    tags: { [NAME_TAG]: "lambda", [MANAGED_BY_TAG]: MANAGED_BY_VALUE },
+  });
+  if (dup.accessPointId < b.accessPointId) return { accessPointId: dup.accessPointId };
+  for (const fn of [b.functions.api, b.functions.worker]) {
+    await updateFunction(c, fn.functionName, {
+      FileSystemConfigs: [{ Arn: dup.accessPointArn, LocalMountPath: "/mnt/efs" }],
     });
-    if (dup.accessPointId < b.accessPointId) return { accessPointId: dup.accessPointId };
-    await c.efs.send(new DeleteAccessPointCommand({ AccessPointId: dup.accessPointId }));
   }
-  throw new Error("could not make an access point id sorting before the baseline's");
+  return { accessPointId: b.accessPointId };
 }
 
 const replacementActions = (b: Baseline, code: string): ExpectedAction[] => [
