@@ -119,7 +119,12 @@ function kindOf(e: ErrorLike): AwsErrorKind | undefined {
   }
   if (INVALID_NAMES.has(name) || INVALID_NAMES.has(code)) return "credentials-invalid";
   if (DENIED_NAMES.has(name) || DENIED_NAMES.has(code)) return "access-denied";
-  if (name === "UnknownEndpoint" || NETWORK_CODES.has(code) || name === "TimeoutError")
+  if (
+    name === "UnknownEndpoint" ||
+    NETWORK_CODES.has(code) ||
+    NETWORK_CODES.has(name) ||
+    name === "TimeoutError"
+  )
     return "endpoint-unreachable";
   if (THROTTLED_NAMES.has(name) || THROTTLED_NAMES.has(code)) return "throttled";
   return undefined;

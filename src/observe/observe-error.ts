@@ -3,6 +3,7 @@
  * the call that failed and what to check next, and keeps the SDK error as `cause`.
  */
 import type { ServiceName } from "../aws/clients";
+import { classifyAwsError } from "../aws/errors";
 
 export class ObserveError extends Error {
   override name = "ObserveError";
@@ -34,36 +35,6 @@ const IAM_PREFIX: Record<ServiceName, string> = {
   tagging: "tag",
 };
 
-const CREDENTIAL_ERRORS = new Set([
-  "CredentialsProviderError",
-  "UnrecognizedClientException",
-  "InvalidClientTokenId",
-  "ExpiredToken",
-  "ExpiredTokenException",
-  "AuthFailure",
-  "InvalidSignatureException",
-  "SignatureDoesNotMatch",
-  "IncompleteSignature",
-  "MissingAuthenticationToken",
-]);
-const PERMISSION_ERRORS = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"]);
-const THROTTLING_ERRORS = new Set([
-  "ThrottlingException",
-  "Throttling",
-  "RequestLimitExceeded",
-  "TooManyRequestsException",
-  "RequestThrottled",
-  "RequestThrottledException",
-]);
-const NETWORK_ERRORS = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "TimeoutError",
-  "EAI_AGAIN",
-]);
-
 interface SdkErrorShape {
   name?: unknown;
   code?: unknown;
@@ -80,22 +51,29 @@ export function toObserveError(
 ): ObserveError {
   const e = (typeof err === "object" && err !== null ? err : {}) as SdkErrorShape;
   const errorName = typeof e.name === "string" ? e.name : "Error";
-  const code = typeof e.code === "string" ? e.code : undefined;
   const detail = typeof e.message === "string" && e.message !== "" ? `${errorName}: ${e.message}` : errorName;
   const attempts = typeof e.$metadata?.attempts === "number" ? e.$metadata.attempts : 1;
   const action = `${IAM_PREFIX[service]}:${command}`;
+  // The kind of failure comes from the one shared classifier (src/aws/errors.ts).
   let hint: string;
-  if (CREDENTIAL_ERRORS.has(errorName)) {
-    hint =
-      "check the AWS credentials (profile, environment variables or SSO session) and sign in again if they expired";
-  } else if (PERMISSION_ERRORS.has(errorName)) {
-    hint = `grant the caller ${action} (read-only) in region ${region}`;
-  } else if (THROTTLING_ERRORS.has(errorName)) {
-    hint = `AWS kept throttling after ${attempts} attempts; run again later or lower the observation concurrency`;
-  } else if (NETWORK_ERRORS.has(errorName) || (code !== undefined && NETWORK_ERRORS.has(code))) {
-    hint = "check the network and the endpoint (--endpoint-url, AWS_ENDPOINT_URL)";
-  } else {
-    hint = `check the credentials, that region ${region} is the intended one, and that the caller may call ${action}`;
+  switch (classifyAwsError(err)?.kind) {
+    case "credentials-missing":
+    case "credentials-expired":
+    case "credentials-invalid":
+      hint =
+        "check the AWS credentials (profile, environment variables or SSO session) and sign in again if they expired";
+      break;
+    case "access-denied":
+      hint = `grant the caller ${action} (read-only) in region ${region}`;
+      break;
+    case "throttled":
+      hint = `AWS kept throttling after ${attempts} attempts; run again later or lower the observation concurrency`;
+      break;
+    case "endpoint-unreachable":
+      hint = "check the network and the endpoint (--endpoint-url, AWS_ENDPOINT_URL)";
+      break;
+    default:
+      hint = `check the credentials, that region ${region} is the intended one, and that the caller may call ${action}`;
   }
   return new ObserveError(`reading AWS failed: ${SERVICE_LABEL[service]} ${command} (${detail}); ${hint}`, {
     operation: `${service}:${command}`,

@@ -785,7 +785,7 @@ describe("observe: errors", () => {
 
   it("wraps an unexpected EC2 error the same way", async () => {
     const { clients, ec2 } = mockAccount(convergedAccount());
-    const boom = Object.assign(new Error("Request has expired."), { name: "RequestExpired" });
+    const boom = Object.assign(new Error("Something unexpected."), { name: "InternalError" });
     ec2.on(DescribeSecurityGroupRulesCommand).rejects(boom);
 
     await expect(observe(convergedDesired(), clients)).rejects.toMatchObject({
