@@ -4,7 +4,8 @@
  * efs-reconciler. Writes bench/results.json and bench/RESULTS.md; see bench/README.md for what
  * each figure means and how it is computed.
  */
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,10 +14,11 @@ import type { DesiredState } from "../src/desired-state/types";
 import { startEmulator, warmUp } from "../src/emulator/launcher";
 import { planChanges } from "../src/plan/index";
 import {
+  type BundleVariant,
   buildBundleVariant,
   buildProjectBundles,
-  bundleHandlersFromSource,
   measureBundles,
+  projectNode,
 } from "./lib/bundles";
 import { CallStats } from "./lib/call-stats";
 import { benchClients, destroyClients } from "./lib/clients";
@@ -235,25 +237,23 @@ async function measureHandlerBundles(
   endpoint: string,
   mountTargetId: string,
 ): Promise<{ bundles: BundleResult[]; note: string; options: BundleOption[] }> {
-  let files = await buildProjectBundles(ROOT);
-  let note = "Bundles: what `npm run build` writes (dist/lambda/<name>/index.mjs).";
-  const fromBuild = files.length > 0;
-  if (!fromBuild) {
-    files = await bundleHandlersFromSource(ROOT, join(ctx.work, "bundles"));
-    note =
-      "`npm run build` wrote no handler bundles, so the bench bundled each handler of src/statemachine/handlers.ts itself (esbuild, minified, node22, ESM).";
-  }
+  const files = await buildProjectBundles(ROOT);
+  if (files.length === 0) throw new Error("npm run build wrote no handler bundles under dist/lambda");
+  const note =
+    "Bundles: what `npm run build` writes (dist/lambda/<name>/index.mjs), which is what `sam build` deploys (infra-sam/functions/Makefile runs the same build).";
   const app = ctx.fleet.apps[0];
   if (!app) throw new Error("the fleet has no apps");
   const sampleDir = join(ctx.work, "sample-manifests");
   const stateDir = join(ctx.work, "sample-state");
   await writeFleetManifests(sampleDir, ctx.fleet, 1);
-  const measured = await measureBundles(
-    ROOT,
-    files,
-    (name) => sampleEventFor(name, { endpoint, manifestDir: sampleDir, stateDir, app, mountTargetId }),
-    ctx.work,
-  );
+  // The functions read compiled manifests, as the manifests layer ships them.
+  const compiled = spawnSync(projectNode(ROOT), [join(ROOT, "dist/compile-manifests.mjs"), sampleDir], {
+    encoding: "utf8",
+  });
+  if (compiled.status !== 0) throw new Error(`compile-manifests failed: ${compiled.stderr}`);
+  const sample = (name: string) =>
+    sampleEventFor(name, { endpoint, manifestDir: sampleDir, stateDir, app, mountTargetId });
+  const measured = await measureBundles(ROOT, files, sample, ctx.work);
   const bundles = measured.map((b) => ({
     name: b.name,
     bytes: b.bytes,
@@ -263,49 +263,43 @@ async function measureHandlerBundles(
     bareNodeMs: round(b.bareNodeMs, 1),
     answered: b.answered,
     ...(b.error ? { error: b.error } : {}),
-    source: fromBuild ? "npm run build" : "bench (esbuild)",
+    source: "npm run build",
     file: b.file,
   }));
   log(`bundles: ${bundles.map((b) => `${b.name} ${b.bytes} B, ${b.initMs} ms`).join("; ")}`);
 
-  // Design options: the AWS SDK from the Lambda runtime; and without the manifest parser too
-  // (manifests validated at build time and shipped as JSON).
+  // Design options, built from the same entries: without the build's plugins (what esbuild makes
+  // of the SDK on its own), and with the AWS SDK taken from the Lambda runtime.
   const options: BundleOption[] = [];
   const variantsDir = join(ROOT, "dist", "bench-bundles");
-  try {
-    const runtimeSdk = await buildBundleVariant(ROOT, join(variantsDir, "runtime-sdk"), SDK_EXTERNAL);
-    const timed = await measureBundles(
-      ROOT,
-      runtimeSdk,
-      (name) => sampleEventFor(name, { endpoint, manifestDir: sampleDir, stateDir, app, mountTargetId }),
-      ctx.work,
-      2,
-      0,
-    );
-    options.push({
-      option: "runtime-sdk",
-      description: "AWS SDK from the Lambda runtime (`external: @aws-sdk/*, @smithy/*`)",
-      bundles: timed.map((b) => ({
-        name: b.name,
-        bytes: b.bytes,
-        initMs: round(b.initMs, 1),
-        bareNodeMs: round(b.bareNodeMs, 1),
-      })),
-    });
-    const noParser = await buildBundleVariant(ROOT, join(variantsDir, "runtime-sdk-json-manifests"), [
-      ...SDK_EXTERNAL,
-      "zod",
-      "yaml",
-    ]);
-    const sized = await Promise.all(
-      noParser.map(async (b) => ({ name: b.name, bytes: (await stat(b.file)).size })),
-    );
-    options.push({
-      option: "runtime-sdk-json-manifests",
+  const variants: { option: string; description: string; variant: BundleVariant }[] = [
+    {
+      option: "no-plugins",
       description:
-        "… and manifests validated at build time, shipped as JSON (no zod, no yaml in the handlers)",
-      bundles: sized,
-    });
+        "without the build's plugins: every shape of each SDK client, the SDK's default credential chain",
+      variant: { withoutPlugins: true },
+    },
+    {
+      option: "runtime-sdk",
+      description: "AWS SDK from the Lambda runtime (`external: @aws-sdk/*, @smithy/*`; versions not pinned)",
+      variant: { external: SDK_EXTERNAL },
+    },
+  ];
+  try {
+    for (const { option, description, variant } of variants) {
+      const built = await buildBundleVariant(ROOT, join(variantsDir, option), variant);
+      const timed = await measureBundles(ROOT, built, sample, ctx.work, 2, 0);
+      options.push({
+        option,
+        description,
+        bundles: timed.map((b) => ({
+          name: b.name,
+          bytes: b.bytes,
+          initMs: round(b.initMs, 1),
+          bareNodeMs: round(b.bareNodeMs, 1),
+        })),
+      });
+    }
   } finally {
     await rm(variantsDir, { recursive: true, force: true });
   }

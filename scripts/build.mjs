@@ -7,14 +7,18 @@
  *   node scripts/build.mjs --handlers-only   the Lambda handlers only
  *   node scripts/build.mjs --out-dir DIR     write the handler bundles under DIR instead of dist/lambda
  *   node scripts/build.mjs --list-handlers   print the handler bundles and their esbuild options as JSON
+ *   node scripts/build.mjs --artifacts-dir DIR --handler NAME
+ *                                            one handler as DIR/NAME.mjs (what `sam build` runs:
+ *                                            infra-sam/functions/Makefile)
  *
- * The CLI is one ES module with a source map (dist/cli.mjs). Each Lambda handler is one minified
- * ES module with a source map (dist/lambda/<name>/index.mjs), the AWS SDK bundled in, built with
- * the options `sam build` uses for infra-sam/template.yaml (Metadata BuildProperties; a test keeps
- * the two the same). The committed desired-state/ directory, when present, is packaged as the
- * manifests layer (dist/manifests-layer/desired-state) the way `sam build` packages it. A size
- * report lists every handler bundle in bytes (and gzipped).
+ * The CLI is one ES module with a source map (dist/cli.mjs), and so is the manifests compiler
+ * (dist/compile-manifests.mjs). Each Lambda handler is one minified ES module with a source map
+ * (dist/lambda/<name>/index.mjs), the AWS SDK bundled in: `sam build` runs this same script for
+ * every function of infra-sam/template.yaml. The committed desired-state/ directory, when present,
+ * is packaged and compiled as the manifests layer (dist/manifests-layer/desired-state) the way
+ * `sam build` packages it. A size report lists every handler bundle in bytes (and gzipped).
  */
+import { execFileSync } from "node:child_process";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,13 +32,23 @@ const BANNER = [
   "const require = __efsReconcilerCreateRequire(import.meta.url);",
 ].join("\n");
 
-/** The command line: `bin/efs-reconciler.mjs` imports it. */
-const CLI_ENTRIES = [{ name: "cli", entry: "src/cli/bin.ts", outfile: "dist/cli.mjs" }];
+/**
+ * The command line (`bin/efs-reconciler.mjs` imports it) and the manifests compiler the manifests
+ * layer's Makefile runs (src/desired-state/compile-main.ts).
+ */
+const CLI_ENTRIES = [
+  { name: "cli", entry: "src/cli/bin.ts", outfile: "dist/cli.mjs" },
+  {
+    name: "compile-manifests",
+    entry: "src/desired-state/compile-main.ts",
+    outfile: "dist/compile-manifests.mjs",
+  },
+];
 
 /**
- * What SAM's esbuild builder is told for every function (infra-sam/template.yaml, Metadata
- * BuildProperties): minified ES modules for Node 22 with source maps, ES module entry points of
- * packages preferred, nothing external (the SDK is bundled, not taken from the runtime).
+ * How every function is bundled (`sam build` runs this script: infra-sam/functions/Makefile):
+ * minified ES modules for Node 22 with source maps, ES module entry points of packages preferred,
+ * nothing external (the SDK is bundled, not taken from the runtime), and the plugins below.
  */
 export const HANDLER_BUILD = {
   minify: true,
@@ -45,6 +59,49 @@ export const HANDLER_BUILD = {
   external: [],
   banner:
     "import { createRequire as __efsReconcilerCreateRequire } from 'node:module'; const require = __efsReconcilerCreateRequire(import.meta.url);",
+};
+
+/**
+ * The AWS SDK's clients describe every shape of their service in one schema module, in object
+ * literals with computed keys (`{ [_xN]: _m }`, the keys being module constants). esbuild cannot
+ * prove such literals free of side effects, so it keeps every shape: the EC2 client alone brings
+ * 550 KB for the dozen EC2 calls the product makes. This plugin writes those keys as the string
+ * literals they are, and esbuild then keeps only the shapes the bundled commands reach. The schema
+ * is the same (tests/infra/bundles.test.ts runs the bundles against the emulator).
+ */
+export const literalSchemaKeys = {
+  name: "literal-schema-keys",
+  setup(build) {
+    build.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ },
+      async (args) => {
+        const source = await readFile(args.path, "utf8");
+        const constants = new Map();
+        for (const m of source.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)) constants.set(m[1], m[2]);
+        const contents = source.replace(/\[(_\w+)\]:/g, (key, name) => {
+          const literal = constants.get(name);
+          return literal ? `${literal}:` : key;
+        });
+        return { contents, loader: "js" };
+      },
+    );
+  },
+};
+
+/**
+ * In Lambda the runtime hands the function's role credentials over in the environment
+ * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), or a container credentials
+ * endpoint: the SDK's default chain (profiles, SSO, web identity, process, instance metadata) and
+ * its nested STS/SSO clients are never reached there. The function bundles take their credentials
+ * from src/aws/lambda-credentials.ts instead (about 90 KB less per bundle).
+ */
+export const lambdaCredentials = {
+  name: "lambda-credentials",
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+      path: path.join(root, "src/aws/lambda-credentials.ts"),
+    }));
+  },
 };
 
 /** Lambda handlers of the state machine, one bundle each (the template's functions, same entries). */
@@ -104,8 +161,9 @@ async function bundleCli(esbuild, target) {
   }
 }
 
-async function bundleHandler(esbuild, target, outfile) {
-  await esbuild.build({
+/** The esbuild options of a handler bundle (also what the bench builds its variants from). */
+export function handlerBuildOptions(target, outfile) {
+  return {
     absWorkingDir: root,
     entryPoints: [target.entry],
     outfile,
@@ -118,27 +176,53 @@ async function bundleHandler(esbuild, target, outfile) {
     mainFields: HANDLER_BUILD.mainFields,
     external: HANDLER_BUILD.external,
     banner: { js: HANDLER_BUILD.banner },
+    plugins: [literalSchemaKeys, lambdaCredentials],
     logLevel: "warning",
-  });
+  };
+}
+
+async function bundleHandler(esbuild, target, outfile) {
+  await esbuild.build(handlerBuildOptions(target, outfile));
   const code = await readFile(outfile);
   const { size: mapBytes } = await stat(`${outfile}.map`);
   return { name: target.name, file: outfile, bytes: code.length, gzipBytes: gzipSync(code).length, mapBytes };
 }
 
 function parseArgs(argv) {
-  const options = { cliOnly: false, handlersOnly: false, listHandlers: false, outDir: undefined };
+  const options = {
+    cliOnly: false,
+    handlersOnly: false,
+    listHandlers: false,
+    outDir: undefined,
+    handler: undefined,
+    artifactsDir: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--cli-only") options.cliOnly = true;
     else if (arg === "--handlers-only") options.handlersOnly = true;
     else if (arg === "--list-handlers") options.listHandlers = true;
     else if (arg === "--out-dir" && argv[i + 1]) options.outDir = path.resolve(argv[++i]);
+    else if (arg === "--handler" && argv[i + 1]) options.handler = argv[++i];
+    else if (arg === "--artifacts-dir" && argv[i + 1]) options.artifactsDir = path.resolve(argv[++i]);
     else {
       console.error(
-        `unknown argument ${arg}: usage: node scripts/build.mjs [--cli-only | --handlers-only] [--out-dir DIR] [--list-handlers]`,
+        `unknown argument ${arg}: usage: node scripts/build.mjs [--cli-only | --handlers-only] [--out-dir DIR] [--list-handlers] [--artifacts-dir DIR --handler NAME]`,
       );
       process.exit(1);
     }
+  }
+  if ((options.handler === undefined) !== (options.artifactsDir === undefined)) {
+    console.error(
+      "--handler and --artifacts-dir go together: node scripts/build.mjs --artifacts-dir DIR --handler NAME",
+    );
+    process.exit(1);
+  }
+  if (options.handler !== undefined && !HANDLER_ENTRIES.some((t) => t.name === options.handler)) {
+    console.error(
+      `unknown handler ${options.handler}: one of ${HANDLER_ENTRIES.map((t) => t.name).join(", ")}`,
+    );
+    process.exit(1);
   }
   return options;
 }
@@ -160,6 +244,11 @@ async function packageLayer() {
   console.log(
     `  ${MANIFESTS_LAYER_DIR.padEnd(40)} ${String(packaged.files.length).padStart(4)} files   revision ${packaged.revision ?? packaged.contentRevision}`,
   );
+  // Compiled as the layer's Makefile compiles them, from the layer's root (paths read desired-state/…).
+  execFileSync(process.execPath, [path.join(root, "dist/compile-manifests.mjs"), "desired-state"], {
+    cwd: path.dirname(path.join(root, MANIFESTS_LAYER_DIR)),
+    stdio: "inherit",
+  });
 }
 
 async function main() {
@@ -170,6 +259,15 @@ async function main() {
   }
   const esbuild = await loadEsbuild();
   const started = Date.now();
+  if (options.handler !== undefined) {
+    const target = HANDLER_ENTRIES.find((t) => t.name === options.handler);
+    await mkdir(options.artifactsDir, { recursive: true });
+    const built = await bundleHandler(esbuild, target, path.join(options.artifactsDir, `${target.name}.mjs`));
+    console.log(
+      `built ${target.name}.mjs: ${built.bytes} bytes (${built.gzipBytes} gzipped) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    return;
+  }
   if (!options.handlersOnly) {
     console.log(`building ${CLI_ENTRIES.map((t) => t.name).join(", ")}`);
     for (const target of CLI_ENTRIES) await bundleCli(esbuild, target);

@@ -3,15 +3,16 @@
  * TypeScript loader) takes to load one and answer one sample event, next to an empty `node`
  * process measured in the same loop (medians of interleaved runs).
  *
- * The bundles are what `npm run build` writes to dist/lambda/<name>/index.mjs. When that build
- * has no handler bundles yet, the bench bundles each middy handler of
- * src/statemachine/handlers.ts itself (esbuild: minified, node22, ESM, like the build script).
+ * The bundles are what `npm run build` writes to dist/lambda/<name>/index.mjs (what `sam build`
+ * deploys: infra-sam/functions/Makefile runs the same script).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
+import type { BuildOptions } from "esbuild";
 import { median } from "./stats";
 
 export interface SampleEvent {
@@ -31,11 +32,6 @@ export interface MeasuredBundle {
   answered: boolean;
   error?: string;
 }
-
-const BANNER = [
-  'import { createRequire as __efsReconcilerCreateRequire } from "node:module";',
-  "const require = __efsReconcilerCreateRequire(import.meta.url);",
-].join("\n");
 
 /** The project's Node 22 (the `node` devDependency), never the machine's. */
 export function projectNode(root: string): string {
@@ -60,81 +56,52 @@ export async function buildProjectBundles(root: string): Promise<{ name: string;
 }
 
 interface HandlerList {
-  build: Record<string, unknown> & { banner?: string };
   handlers: { name: string; entry: string; outfile: string }[];
 }
 
+/** The build script's esbuild options of one handler (scripts/build.mjs `handlerBuildOptions`). */
+type HandlerBuildOptions = (target: { name: string; entry: string }, outfile: string) => BuildOptions;
+
+/** How a design option changes the build's own options. */
+export interface BundleVariant {
+  /** Packages left out of the bundle (e.g. the AWS SDK, taken from the Lambda runtime). */
+  external?: string[];
+  /** Without the build's esbuild plugins (SDK schema pruning, Lambda-only credentials). */
+  withoutPlugins?: boolean;
+}
+
 /**
- * The project's handlers built with its own esbuild options except `external` (a design option:
- * e.g. the AWS SDK taken from the Lambda runtime). Written under `outDir` inside the project, so
- * the external packages resolve from its node_modules as they would from the runtime's.
+ * The project's handlers built with its own esbuild options (scripts/build.mjs), changed as
+ * `variant` says. Written under `outDir` inside the project, so external packages resolve from its
+ * node_modules as they would from the runtime's.
  */
 export async function buildBundleVariant(
   root: string,
   outDir: string,
-  external: string[],
+  variant: BundleVariant,
 ): Promise<{ name: string; file: string }[]> {
   const listed = spawnSync(projectNode(root), ["scripts/build.mjs", "--list-handlers"], {
     cwd: root,
     encoding: "utf8",
   });
-  if (listed.status !== 0) return [];
+  if (listed.status !== 0) throw new Error(`scripts/build.mjs --list-handlers failed: ${listed.stderr}`);
   const list = JSON.parse(listed.stdout) as HandlerList;
   const esbuild = await import("esbuild");
-  const { banner, ...options } = list.build;
+  const script = (await import(pathToFileURL(join(root, "scripts/build.mjs")).href)) as {
+    handlerBuildOptions: HandlerBuildOptions;
+  };
   const out: { name: string; file: string }[] = [];
   for (const h of list.handlers) {
     const file = join(outDir, h.name, "index.mjs");
+    const options = script.handlerBuildOptions(h, file);
     await esbuild.build({
-      ...(options as Record<string, never>),
-      absWorkingDir: root,
-      entryPoints: [h.entry],
-      outfile: file,
-      bundle: true,
-      platform: "node",
+      ...options,
       sourcemap: false,
-      external,
-      ...(banner ? { banner: { js: banner } } : {}),
+      ...(variant.external ? { external: variant.external } : {}),
+      ...(variant.withoutPlugins ? { plugins: [] } : {}),
       logLevel: "error",
     });
     out.push({ name: h.name, file });
-  }
-  return out;
-}
-
-/** Bundles each middy handler exported by src/statemachine/handlers.ts into `outDir`. */
-export async function bundleHandlersFromSource(
-  root: string,
-  outDir: string,
-): Promise<{ name: string; file: string }[]> {
-  const esbuild = await import("esbuild");
-  const source = resolve(root, "src/statemachine/handlers.ts");
-  const mod = (await import(source)) as Record<string, unknown>;
-  const names = Object.keys(mod)
-    .filter((k) => k.endsWith("Handler") && typeof mod[k] === "function" && "use" in (mod[k] as object))
-    .sort();
-  const out: { name: string; file: string }[] = [];
-  for (const exported of names) {
-    const name = exported.replace(/Handler$/, "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    const file = join(outDir, name, "index.mjs");
-    await mkdir(join(outDir, name), { recursive: true });
-    await esbuild.build({
-      absWorkingDir: root,
-      stdin: {
-        contents: `export { ${exported} as handler } from ${JSON.stringify(source)};`,
-        resolveDir: root,
-        loader: "ts",
-      },
-      outfile: file,
-      bundle: true,
-      minify: true,
-      platform: "node",
-      target: "node22",
-      format: "esm",
-      banner: { js: BANNER },
-      logLevel: "error",
-    });
-    out.push({ name, file });
   }
   return out;
 }

@@ -71,6 +71,9 @@ export interface ClientOptions {
   requestHandler?: EFSClientConfig["requestHandler"];
 }
 
+/** The clients of a few services only: what one handler needs (its bundle holds no other client). */
+export type ClientsFor<K extends ServiceName> = Pick<AwsClients, K>;
+
 export interface AwsClients {
   ec2: EC2Client;
   efs: EFSClient;
@@ -120,9 +123,10 @@ function attachRecorder(client: Recordable, service: ServiceName, recorder: Call
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
-export function createClients(options: ClientOptions = {}): AwsClients {
+/** The configuration every client of the product is created with (region, retries, endpoint…). */
+export function clientConfig(options: ClientOptions = {}) {
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  const common = {
+  return {
     ...(region ? { region } : {}),
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     retryMode: "standard",
@@ -131,25 +135,51 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
+}
+
+/**
+ * The region a client resolved (argument, environment, or the profile's config file), with the
+ * SDK's refusals turned into one line that says what to do.
+ */
+export function regionResolver(
+  client: { config: { region: () => Promise<string> } },
+  configured: string | undefined,
+): () => Promise<string> {
+  return async () => {
+    try {
+      return await client.config.region();
+    } catch (cause) {
+      if (configured && INVALID_REGION.test(String((cause as { message?: unknown } | null)?.message))) {
+        throw new InvalidRegionError(configured, cause);
+      }
+      throw new MissingRegionError(cause);
+    }
+  };
+}
+
+/** The clients observation reads through (every read-only service), and the region they resolved. */
+export type ObserveClients = ClientsFor<"ec2" | "efs" | "lambda" | "iam" | "cloudwatch" | "tagging"> &
+  Pick<AwsClients, "region">;
+
+/** Observation's clients only: what the Plan and Verify functions need for it. */
+export function createObserveClients(options: ClientOptions = {}): ObserveClients {
+  const common = clientConfig(options);
   const ec2 = new EC2Client(common);
-  const clients: AwsClients = {
+  return {
     ec2,
     efs: new EFSClient(common),
     lambda: new LambdaClient(common),
-    sfn: new SFNClient(common),
     iam: new IAMClient(common),
     cloudwatch: new CloudWatchClient(common),
     tagging: new ResourceGroupsTaggingAPIClient(common),
-    region: async () => {
-      try {
-        return await ec2.config.region();
-      } catch (cause) {
-        if (region && INVALID_REGION.test(String((cause as { message?: unknown } | null)?.message))) {
-          throw new InvalidRegionError(region, cause);
-        }
-        throw new MissingRegionError(cause);
-      }
-    },
+    region: regionResolver(ec2, common.region),
+  };
+}
+
+export function createClients(options: ClientOptions = {}): AwsClients {
+  const clients: AwsClients = {
+    ...createObserveClients(options),
+    sfn: new SFNClient(clientConfig(options)),
   };
   if (options.recorder) {
     for (const [service, client] of serviceClients(clients)) {

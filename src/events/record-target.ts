@@ -4,7 +4,7 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { type ClientOptions, DEFAULT_MAX_ATTEMPTS } from "../aws/clients";
+import { type ClientOptions, clientConfig } from "../aws/clients";
 import { CloudWatchSink, type CloudWatchSinkOptions } from "./cloudwatch-sink";
 import { DynamoRecordStore } from "./dynamodb-store";
 import { EventBridgeSink } from "./eventbridge-sink";
@@ -16,18 +16,6 @@ export type RecordClientOptions = Pick<
   ClientOptions,
   "region" | "endpoint" | "profile" | "maxAttempts" | "credentials" | "requestHandler"
 >;
-
-function clientConfig(options: RecordClientOptions) {
-  return {
-    ...(options.region ? { region: options.region } : {}),
-    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    retryMode: "standard",
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.profile ? { profile: options.profile } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
-  };
-}
 
 export function createDynamoClient(options: RecordClientOptions = {}): DynamoDBClient {
   return new DynamoDBClient(clientConfig(options));

@@ -20,7 +20,7 @@
  *     policy (GetPolicy + GetPolicyVersion once per attached managed policy).
  */
 import type { MountTargetDescription } from "@aws-sdk/client-efs";
-import type { AwsClients, ServiceName } from "../aws/clients";
+import type { ObserveClients, ServiceName } from "../aws/clients";
 import type { DesiredState, FileSystemManifest } from "../desired-state/types";
 import { AwsReader, distinct } from "./aws-reader";
 import { createLimiter } from "./limiter";
@@ -67,6 +67,7 @@ export interface ObserveOptions {
 
 export const DEFAULT_OBSERVE_CONCURRENCY = 4;
 
+export type { ObserveClients } from "../aws/clients";
 export { DEFAULT_OBSERVE_RATES } from "./rate-limiter";
 
 function throttlesFor(rates: ObserveOptions["ratePerSecond"]): Partial<Record<ServiceName, Throttle>> {
@@ -93,7 +94,7 @@ function callsText(n: number): string {
 /** Reads the live state `desired` refers to. Throws `ObserveError` when AWS cannot be read. */
 export async function observe(
   desired: DesiredState,
-  clients: AwsClients,
+  clients: ObserveClients,
   options: ObserveOptions = {},
 ): Promise<ObservedState> {
   const region = await clients.region();

@@ -265,6 +265,8 @@ export function diff(desired: DesiredState, observed: ObservedState): DiffResult
 
   /** Functions bound (through their access point) to each FileSystem manifest. */
   const boundTo = (fsName: string): FunctionView[] => viewsByFs.get(fsName) ?? [];
+  /** Every live function a manifest binds: any other function mounting an access point is not ours to move. */
+  const manifestFunctions = uniqSorted([...views.values()].flatMap((v) => (v.fn ? [v.fn.functionName] : [])));
 
   // Function-level checks first: they decide which functions are networked.
   const fnVpcActions = new Map<string, ProposedAction & { type: "UpdateFunctionConfiguration" }>();
@@ -300,9 +302,9 @@ export function diff(desired: DesiredState, observed: ObservedState): DiffResult
     const wanted = new Set(aps.map((a) => a.name));
     const keep = new Set<string>();
     for (const apm of aps) {
-      diffAccessPoint(b, apm, fs, viewsByAp.get(apm.name) ?? [], observed, keep);
+      diffAccessPoint(b, apm, fs, viewsByAp.get(apm.name) ?? [], observed, keep, manifestFunctions);
     }
-    diffOrphans(b, fsm, fs, wanted, keep, observed);
+    diffOrphans(b, fsm, fs, wanted, keep, observed, manifestFunctions);
   }
   diffChecklist(b, desired, observed, views, fnVpcActions);
   return { drift: b.drift, actions: b.actions };
@@ -817,6 +819,7 @@ function diffAccessPoint(
   bound: FunctionView[],
   observed: ObservedState,
   keep: Set<string>,
+  manifestFunctions: string[],
 ): void {
   const def = accessPointDefinition(apm, fs.fileSystemId);
   const specHash = accessPointSpecHash(def);
@@ -1006,7 +1009,12 @@ function diffAccessPoint(
     }
     keep.add(ap.accessPointId); // handled here, not again as an orphan
     b.propose(
-      deleteAction(ap, `delete ${ap === replaced ? "replaced" : "duplicate"} access point`, driftIds),
+      deleteAction(
+        ap,
+        `delete ${ap === replaced ? "replaced" : "duplicate"} access point`,
+        driftIds,
+        manifestFunctions,
+      ),
     );
   }
 }
@@ -1029,13 +1037,19 @@ function createAction(
 }
 
 /** Phase 3: delete an access point (the reconciler re-checks ownership and mounts first). */
-function deleteAction(ap: ObservedAccessPoint, what: string, driftIds: string[]): ProposedAction {
+function deleteAction(
+  ap: ObservedAccessPoint,
+  what: string,
+  driftIds: string[],
+  manifestFunctions: string[],
+): ProposedAction {
   return {
     type: "DeleteAccessPoint",
     params: {
       accessPointId: ap.accessPointId,
       accessPointArn: ap.accessPointArn,
       fileSystemId: ap.fileSystemId,
+      manifestFunctions,
     },
     phase: 3,
     resource: { type: "AWS::EFS::AccessPoint", id: ap.accessPointId },
@@ -1051,6 +1065,7 @@ function diffOrphans(
   wanted: ReadonlySet<string>,
   keep: ReadonlySet<string>,
   observed: ObservedState,
+  manifestFunctions: string[],
 ): void {
   for (const ap of fs.accessPoints) {
     if (keep.has(ap.accessPointId) || ap.tags[MANAGED_BY_TAG] !== MANAGED_BY_VALUE) continue;
@@ -1067,6 +1082,6 @@ function diffOrphans(
       actual: ap.accessPointId,
       message: `${ap.accessPointId}${name ? ` (${name})` : ""} is managed by efs-reconciler, wanted by no manifest and mounted by no function`,
     });
-    b.propose(deleteAction(ap, "delete orphaned access point", [d.id]));
+    b.propose(deleteAction(ap, "delete orphaned access point", [d.id], manifestFunctions));
   }
 }

@@ -126,7 +126,17 @@ export type ActionSpec =
     }
   | {
       type: "DeleteAccessPoint";
-      params: { accessPointId: string; accessPointArn: string; fileSystemId: string };
+      params: {
+        accessPointId: string;
+        accessPointArn: string;
+        fileSystemId: string;
+        /**
+         * Every function the manifests bind (live names, sorted). A function outside this list that
+         * mounts the access point when it is to be deleted keeps it, and efs-reconciler releases it
+         * (removes its own tags) instead of deleting it.
+         */
+        manifestFunctions: string[];
+      };
     }
   | {
       type: "PutLifecycleConfiguration";

@@ -10,6 +10,12 @@ export const MANAGED_BY_TAG = "efs-reconciler.io/managed-by";
 export const MANAGED_BY_VALUE = "efs-reconciler";
 export const SPEC_HASH_TAG = "efs-reconciler.io/spec-hash";
 
+/**
+ * The tags that make an access point efs-reconciler's. Releasing one removes exactly these; its
+ * `Name` tag, a label for people, stays.
+ */
+export const OWNERSHIP_TAG_KEYS: readonly string[] = [NAME_TAG, MANAGED_BY_TAG, SPEC_HASH_TAG];
+
 /** "755", "0755" → "0755": the octal permissions as one canonical string. */
 export function canonicalPermissions(permissions: string): string {
   const value = Number.parseInt(permissions, 8);

@@ -6,19 +6,28 @@ import {
   type AccessPointDescription,
   CreateAccessPointCommand,
   DeleteAccessPointCommand,
+  type EFSClient,
   TagResourceCommand,
+  UntagResourceCommand,
 } from "@aws-sdk/client-efs";
 import { type LambdaClient, paginateListFunctions } from "@aws-sdk/client-lambda";
-import middy from "@middy/core";
-import type { AwsClients } from "../aws/clients";
+import type { ClientsFor } from "../aws/clients";
 import type { Action } from "../plan/types";
-import { accessPointTags, MANAGED_BY_TAG, MANAGED_BY_VALUE, NAME_TAG } from "./access-point-identity";
+import {
+  accessPointTags,
+  MANAGED_BY_TAG,
+  MANAGED_BY_VALUE,
+  NAME_TAG,
+  OWNERSHIP_TAG_KEYS,
+} from "./access-point-identity";
 import { describeAccessPoint, findAccessPointByIdentity, tagValue } from "./access-point-lookup";
 import { classified, isAwsError, wrongFamilyError } from "./classify";
 import { RetryableReconcileError, TerminalReconcileError } from "./errors";
-import { clientsFromEnv } from "./lambda-clients";
 import { skipped, succeeded } from "./outcome";
 import type { ActionOf, ReconcileOutcome } from "./types";
+
+/** The AWS clients this reconciler family calls. */
+export type AccessPointsClients = ClientsFor<"efs" | "lambda">;
 
 function alreadyThere(
   action: ActionOf<"CreateAccessPoint">,
@@ -40,7 +49,7 @@ function alreadyThere(
 
 export async function reconcileCreateAccessPoint(
   action: ActionOf<"CreateAccessPoint">,
-  clients: AwsClients,
+  clients: AccessPointsClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
     const { definition, specHash, clientToken } = action.params;
@@ -105,7 +114,7 @@ export async function reconcileCreateAccessPoint(
 /** Adoption: gives an access point a bound function already mounts the managed identity tags. */
 export async function reconcileTagAccessPoint(
   action: ActionOf<"TagAccessPoint">,
-  clients: AwsClients,
+  clients: AccessPointsClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
     const { accessPointId, name } = action.params;
@@ -139,6 +148,7 @@ export async function reconcileTagAccessPoint(
 }
 
 interface Mounter {
+  functionName: string;
   /** Function name, with `:VERSION` for a published version. */
   label: string;
   published: boolean;
@@ -151,8 +161,10 @@ async function functionsMounting(lambda: LambdaClient, arns: Set<string>): Promi
     for (const fn of page.Functions ?? []) {
       if (!(fn.FileSystemConfigs ?? []).some((c) => c.Arn !== undefined && arns.has(c.Arn))) continue;
       const published = fn.Version !== undefined && fn.Version !== "$LATEST";
+      const functionName = fn.FunctionName ?? "?";
       found.push({
-        label: published ? `${fn.FunctionName}:${fn.Version}` : (fn.FunctionName ?? "?"),
+        functionName,
+        label: published ? `${functionName}:${fn.Version}` : functionName,
         published,
       });
     }
@@ -160,13 +172,55 @@ async function functionsMounting(lambda: LambdaClient, arns: Set<string>): Promi
   return found;
 }
 
-/** Deletes a managed access point no function mounts; refuses anything else. */
+function notOwnedError(accessPointId: string): TerminalReconcileError {
+  return new TerminalReconcileError(
+    `refused to delete access point ${accessPointId}: it is not tagged ${MANAGED_BY_TAG}=${MANAGED_BY_VALUE}, ` +
+      "so the reconciler does not own it; delete it by hand if it is no longer needed",
+  );
+}
+
+/**
+ * Functions no manifest binds mount the access point: it is kept, and efs-reconciler gives up
+ * ownership (removes the tags in `ownTags`, if any are left) so that it never manages or deletes
+ * it again and the name stays unique. Always ends the action as failed: the planned deletion did
+ * not happen, and the user must hear why.
+ */
+async function release(
+  efs: EFSClient,
+  accessPointId: string,
+  ownTags: string[],
+  foreign: Mounter[],
+): Promise<never> {
+  if (ownTags.length > 0) {
+    await efs.send(new UntagResourceCommand({ ResourceId: accessPointId, TagKeys: ownTags }));
+  }
+  const who = foreign.map((m) => m.label).join(", ");
+  const still =
+    foreign.length === 1
+      ? "still mounts it and no manifest binds it"
+      : "still mount it and no manifest binds them";
+  const removed =
+    ownTags.length > 0
+      ? `removed its tags ${ownTags.join(", ")}`
+      : "its efs-reconciler tags were already removed";
+  throw new TerminalReconcileError(
+    `kept access point ${accessPointId} instead of deleting it: ${who} ${still}; ` +
+      `released it from efs-reconciler management (${removed}), so efs-reconciler will not change or delete it again; ` +
+      "delete it by hand once nothing mounts it",
+  );
+}
+
+/**
+ * Deletes a managed access point no function mounts. A function of the manifests still mounting it
+ * (a repoint settling) is waited for; a function outside the manifests mounting it keeps it, and
+ * efs-reconciler releases it (see `release`). Refuses anything else.
+ */
 export async function reconcileDeleteAccessPoint(
   action: ActionOf<"DeleteAccessPoint">,
-  clients: AwsClients,
+  clients: AccessPointsClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
-    const { accessPointId, accessPointArn, fileSystemId } = action.params;
+    const { accessPointId, accessPointArn, fileSystemId, manifestFunctions } = action.params;
     const ap = await describeAccessPoint(clients.efs, accessPointId);
     if (!ap) return skipped(action, `access point ${accessPointId} was already deleted`);
     if (ap.FileSystemId !== undefined && ap.FileSystemId !== fileSystemId) {
@@ -174,14 +228,18 @@ export async function reconcileDeleteAccessPoint(
         `refused to delete access point ${accessPointId}: it belongs to ${ap.FileSystemId}, not ${fileSystemId}; re-run plan`,
       );
     }
-    if (tagValue(ap, MANAGED_BY_TAG) !== MANAGED_BY_VALUE) {
-      throw new TerminalReconcileError(
-        `refused to delete access point ${accessPointId}: it is not tagged ${MANAGED_BY_TAG}=${MANAGED_BY_VALUE}, ` +
-          "so the reconciler does not own it; delete it by hand if it is no longer needed",
-      );
-    }
+    const owned = tagValue(ap, MANAGED_BY_TAG) === MANAGED_BY_VALUE;
+    const ownTags = OWNERSHIP_TAG_KEYS.filter((key) => tagValue(ap, key) !== undefined);
+    // Carrying some of the tags without managed-by: tagged by someone else, not ours to untag.
+    if (!owned && ownTags.length > 0) throw notOwnedError(accessPointId);
     const arns = new Set([accessPointArn, ...(ap.AccessPointArn ? [ap.AccessPointArn] : [])]);
     const mounters = await functionsMounting(clients.lambda, arns);
+    const bound = new Set(manifestFunctions);
+    const foreign = mounters.filter((m) => !bound.has(m.functionName));
+    // Mounted from outside the manifests: kept and released (or, with no tags left, released by an
+    // earlier attempt of this action).
+    if (foreign.length > 0) await release(clients.efs, accessPointId, ownTags, foreign);
+    if (!owned) throw notOwnedError(accessPointId);
     const versions = mounters.filter((m) => m.published).map((m) => m.label);
     if (versions.length > 0) {
       throw new TerminalReconcileError(
@@ -208,7 +266,10 @@ export async function reconcileDeleteAccessPoint(
 }
 
 /** Runs one access-point action; refuses actions of other families. */
-export async function reconcileAccessPoints(action: Action, clients: AwsClients): Promise<ReconcileOutcome> {
+export async function reconcileAccessPoints(
+  action: Action,
+  clients: AccessPointsClients,
+): Promise<ReconcileOutcome> {
   switch (action.type) {
     case "CreateAccessPoint":
       return reconcileCreateAccessPoint(action, clients);
@@ -220,5 +281,3 @@ export async function reconcileAccessPoints(action: Action, clients: AwsClients)
       throw wrongFamilyError("access-point", action);
   }
 }
-
-export const handler = middy(async (event: Action) => reconcileAccessPoints(event, clientsFromEnv()));

@@ -13,7 +13,7 @@ import {
   type PutMetricAlarmCommandInput,
   TagResourceCommand,
 } from "@aws-sdk/client-cloudwatch";
-import type { AwsClients } from "../aws/clients";
+import type { ClientsFor } from "../aws/clients";
 import { toObservedAlarm } from "../observe/read-alarms";
 import {
   type AlarmDefinition,
@@ -28,14 +28,17 @@ import { classified, isAwsError, wrongFamilyError } from "./classify";
 import { skipped, succeeded } from "./outcome";
 import type { ActionOf, ReconcileOutcome } from "./types";
 
-async function readAlarm(clients: AwsClients, alarmName: string): Promise<MetricAlarm | undefined> {
+/** The AWS clients this reconciler family calls. */
+export type AlarmsClients = ClientsFor<"cloudwatch">;
+
+async function readAlarm(clients: AlarmsClients, alarmName: string): Promise<MetricAlarm | undefined> {
   const out = await clients.cloudwatch.send(
     new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ["MetricAlarm"] }),
   );
   return (out.MetricAlarms ?? []).find((a) => a.AlarmName === alarmName);
 }
 
-async function readTags(clients: AwsClients, alarmArn: string): Promise<Record<string, string>> {
+async function readTags(clients: AlarmsClients, alarmArn: string): Promise<Record<string, string>> {
   try {
     const out = await clients.cloudwatch.send(new ListTagsForResourceCommand({ ResourceARN: alarmArn }));
     const tags: Record<string, string> = {};
@@ -51,7 +54,7 @@ async function readTags(clients: AwsClients, alarmArn: string): Promise<Record<s
 /** Creates or updates the alarm to exactly its definition, then makes sure it is tagged managed. */
 export async function reconcilePutMetricAlarm(
   action: ActionOf<"PutMetricAlarm">,
-  clients: AwsClients,
+  clients: AlarmsClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
     const def = action.params.alarm;
@@ -98,7 +101,7 @@ export async function reconcilePutMetricAlarm(
 /** Deletes an alarm only while it is still tagged managed by efs-reconciler. */
 export async function reconcileDeleteAlarm(
   action: ActionOf<"DeleteAlarm">,
-  clients: AwsClients,
+  clients: AlarmsClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
     const { alarmName } = action.params;
@@ -124,7 +127,7 @@ export async function reconcileDeleteAlarm(
 }
 
 /** Runs one alarm action; refuses actions of other families. */
-export async function reconcileAlarms(action: Action, clients: AwsClients): Promise<ReconcileOutcome> {
+export async function reconcileAlarms(action: Action, clients: AlarmsClients): Promise<ReconcileOutcome> {
   switch (action.type) {
     case "PutMetricAlarm":
       return reconcilePutMetricAlarm(action, clients);

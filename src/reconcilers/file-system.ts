@@ -15,16 +15,17 @@ import {
   type TransitionToPrimaryStorageClassRules,
   UpdateFileSystemCommand,
 } from "@aws-sdk/client-efs";
-import middy from "@middy/core";
-import type { AwsClients } from "../aws/clients";
+import type { ClientsFor } from "../aws/clients";
 import { canonicalBackupStatus, canonicalLifecycle } from "../observe/canonical";
 import type { Action } from "../plan/types";
 import { reconcileAlarms } from "./alarms";
 import { classified, isAwsError, wrongFamilyError } from "./classify";
 import { RetryableReconcileError, TerminalReconcileError } from "./errors";
-import { clientsFromEnv } from "./lambda-clients";
 import { skipped, succeeded } from "./outcome";
 import type { ActionOf, ReconcileOutcome } from "./types";
+
+/** The AWS clients this reconciler family calls. */
+export type FileSystemClients = ClientsFor<"efs" | "cloudwatch">;
 
 const NONE = "NONE";
 
@@ -75,7 +76,7 @@ function describeTransitions(t: Transitions): string {
  */
 export async function reconcilePutLifecycleConfiguration(
   action: ActionOf<"PutLifecycleConfiguration">,
-  clients: AwsClients,
+  clients: FileSystemClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
     const { fileSystemId } = action.params;
@@ -117,7 +118,7 @@ function describeThroughput(mode: string, mibps: number | undefined): string {
 
 export async function reconcileUpdateThroughputMode(
   action: ActionOf<"UpdateThroughputMode">,
-  clients: AwsClients,
+  clients: FileSystemClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
     const { fileSystemId, throughputMode, provisionedThroughputInMibps } = action.params;
@@ -162,7 +163,7 @@ export async function reconcileUpdateThroughputMode(
 
 export async function reconcilePutBackupPolicy(
   action: ActionOf<"PutBackupPolicy">,
-  clients: AwsClients,
+  clients: FileSystemClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
     const { fileSystemId, status } = action.params;
@@ -187,7 +188,10 @@ export async function reconcilePutBackupPolicy(
 }
 
 /** Runs one file-system action; refuses actions of other families. */
-export async function reconcileFileSystem(action: Action, clients: AwsClients): Promise<ReconcileOutcome> {
+export async function reconcileFileSystem(
+  action: Action,
+  clients: FileSystemClients,
+): Promise<ReconcileOutcome> {
   switch (action.type) {
     case "PutLifecycleConfiguration":
       return reconcilePutLifecycleConfiguration(action, clients);
@@ -203,5 +207,3 @@ export async function reconcileFileSystem(action: Action, clients: AwsClients): 
       throw wrongFamilyError("file-system", action);
   }
 }
-
-export const handler = middy(async (event: Action) => reconcileFileSystem(event, clientsFromEnv()));

@@ -9,18 +9,19 @@ import {
   UpdateFunctionConfigurationCommand,
   type UpdateFunctionConfigurationRequest,
 } from "@aws-sdk/client-lambda";
-import middy from "@middy/core";
-import type { AwsClients } from "../aws/clients";
+import type { ClientsFor } from "../aws/clients";
 import type { AccessPointTarget, Action } from "../plan/types";
 import { describeAccessPoint, findAccessPointByIdentity } from "./access-point-lookup";
 import { classified, isAwsError, wrongFamilyError } from "./classify";
 import { RetryableReconcileError, TerminalReconcileError } from "./errors";
-import { clientsFromEnv } from "./lambda-clients";
 import { loggingConfigUpdate } from "./logging-config";
 import { skipped, succeeded } from "./outcome";
 import type { ActionOf, PendingResource, ReconcileOutcome } from "./types";
 
-async function readFunction(clients: AwsClients, functionName: string): Promise<FunctionConfiguration> {
+/** The AWS clients this reconciler family calls. */
+export type FunctionsClients = ClientsFor<"efs" | "lambda">;
+
+async function readFunction(clients: FunctionsClients, functionName: string): Promise<FunctionConfiguration> {
   try {
     return await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
   } catch (err) {
@@ -43,7 +44,10 @@ function assertUpdatable(fn: FunctionConfiguration, functionName: string): void 
   }
 }
 
-async function sendUpdate(clients: AwsClients, input: UpdateFunctionConfigurationRequest): Promise<void> {
+async function sendUpdate(
+  clients: FunctionsClients,
+  input: UpdateFunctionConfigurationRequest,
+): Promise<void> {
   try {
     await clients.lambda.send(new UpdateFunctionConfigurationCommand(input));
   } catch (err) {
@@ -99,7 +103,7 @@ function describeMounts(mounts: Mount[]): string {
  */
 export async function reconcileUpdateFunctionConfiguration(
   action: ActionOf<"UpdateFunctionConfiguration">,
-  clients: AwsClients,
+  clients: FunctionsClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
     const { functionName, timeout, vpcConfig, logFormat } = action.params;
@@ -157,7 +161,7 @@ function accessPointIdOf(arn: string): string {
  * The ARN to mount: given (re-read: it must still exist, a function is never pointed at an access
  * point deleted since the plan), or the access point a CreateAccessPoint action of the same plan made.
  */
-async function resolveTargetArn(clients: AwsClients, target: AccessPointTarget): Promise<string> {
+async function resolveTargetArn(clients: FunctionsClients, target: AccessPointTarget): Promise<string> {
   if ("accessPointArn" in target) {
     const id = accessPointIdOf(target.accessPointArn);
     const ap = await describeAccessPoint(clients.efs, id);
@@ -194,7 +198,7 @@ async function resolveTargetArn(clients: AwsClients, target: AccessPointTarget):
 /** Phase 2: makes the function mount exactly the target access point at `localMountPath`. */
 export async function reconcileUpdateFunctionFileSystem(
   action: ActionOf<"UpdateFunctionFileSystem">,
-  clients: AwsClients,
+  clients: FunctionsClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
     const { functionName, localMountPath, target, replaces } = action.params;
@@ -235,7 +239,10 @@ export async function reconcileUpdateFunctionFileSystem(
 }
 
 /** Runs one function action; refuses actions of other families. */
-export async function reconcileFunctions(action: Action, clients: AwsClients): Promise<ReconcileOutcome> {
+export async function reconcileFunctions(
+  action: Action,
+  clients: FunctionsClients,
+): Promise<ReconcileOutcome> {
   switch (action.type) {
     case "UpdateFunctionConfiguration":
       return reconcileUpdateFunctionConfiguration(action, clients);
@@ -245,5 +252,3 @@ export async function reconcileFunctions(action: Action, clients: AwsClients): P
       throw wrongFamilyError("function", action);
   }
 }
-
-export const handler = middy(async (event: Action) => reconcileFunctions(event, clientsFromEnv()));

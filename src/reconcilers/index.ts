@@ -2,7 +2,6 @@
  * The one entry point for applying a planned action: dispatches on `action.type` to the
  * reconciler of its family.
  */
-import middy from "@middy/core";
 import type { AwsClients } from "../aws/clients";
 import type { Action } from "../plan/types";
 import { reconcileAccessPoints } from "./access-points";
@@ -10,7 +9,6 @@ import { reconcileAlarms } from "./alarms";
 import { TerminalReconcileError } from "./errors";
 import { reconcileFileSystem } from "./file-system";
 import { reconcileFunctions } from "./functions";
-import { clientsFromEnv } from "./lambda-clients";
 import { reconcileMountTargets } from "./mount-targets";
 import { reconcileSecurityGroups } from "./security-groups";
 import type { ReconcileOutcome } from "./types";
@@ -46,9 +44,6 @@ export async function reconcile(action: Action, clients: AwsClients): Promise<Re
     }
   }
 }
-
-/** Workflow task for any action type. */
-export const handler = middy(async (event: Action) => reconcile(event, clientsFromEnv()));
 
 export { accessPointClientToken, accessPointSpecHash } from "./access-point-identity";
 export { RetryableReconcileError, TerminalReconcileError } from "./errors";

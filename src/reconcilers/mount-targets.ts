@@ -10,14 +10,15 @@ import {
   type MountTargetDescription,
   paginateDescribeMountTargets,
 } from "@aws-sdk/client-efs";
-import middy from "@middy/core";
-import type { AwsClients } from "../aws/clients";
+import type { ClientsFor } from "../aws/clients";
 import type { Action } from "../plan/types";
 import { classified, isAwsError, wrongFamilyError } from "./classify";
 import { RetryableReconcileError, TerminalReconcileError } from "./errors";
-import { clientsFromEnv } from "./lambda-clients";
 import { skipped, succeeded } from "./outcome";
 import type { ActionOf, PendingResource, ReconcileOutcome } from "./types";
+
+/** The AWS clients this reconciler family calls. */
+export type MountTargetsClients = ClientsFor<"efs">;
 
 /** EFS allows at most this many security groups on one mount target. */
 export const MAX_MOUNT_TARGET_SECURITY_GROUPS = 5;
@@ -73,7 +74,7 @@ function existingOutcome(
 
 export async function reconcileCreateMountTarget(
   action: ActionOf<"CreateMountTarget">,
-  clients: AwsClients,
+  clients: MountTargetsClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
     const { fileSystemId, availabilityZone, subnetId, securityGroupIds } = action.params;
@@ -116,7 +117,7 @@ export async function reconcileCreateMountTarget(
 
 export async function reconcileAddMountTargetSecurityGroup(
   action: ActionOf<"AddMountTargetSecurityGroup">,
-  clients: AwsClients,
+  clients: MountTargetsClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
     const { mountTargetId, securityGroupId } = action.params;
@@ -169,7 +170,10 @@ export async function reconcileAddMountTargetSecurityGroup(
 }
 
 /** Runs one mount-target action; refuses actions of other families. */
-export async function reconcileMountTargets(action: Action, clients: AwsClients): Promise<ReconcileOutcome> {
+export async function reconcileMountTargets(
+  action: Action,
+  clients: MountTargetsClients,
+): Promise<ReconcileOutcome> {
   switch (action.type) {
     case "CreateMountTarget":
       return reconcileCreateMountTarget(action, clients);
@@ -179,5 +183,3 @@ export async function reconcileMountTargets(action: Action, clients: AwsClients)
       throw wrongFamilyError("mount-target", action);
   }
 }
-
-export const handler = middy(async (event: Action) => reconcileMountTargets(event, clientsFromEnv()));

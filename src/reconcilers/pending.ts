@@ -4,11 +4,12 @@
  */
 import { DescribeMountTargetsCommand } from "@aws-sdk/client-efs";
 import { GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import middy from "@middy/core";
-import type { AwsClients } from "../aws/clients";
+import type { ClientsFor } from "../aws/clients";
 import { isAwsError, toReconcileError } from "./classify";
-import { clientsFromEnv } from "./lambda-clients";
 import type { PendingResource } from "./types";
+
+/** The AWS clients this reconciler family calls. */
+export type PendingClients = ClientsFor<"efs" | "lambda">;
 
 export interface PendingCheck {
   /** True when nothing is still in transition (resources that can never become ready are in `failed`). */
@@ -24,7 +25,7 @@ type Verdict = { state: "done" } | { state: "pending" } | { state: "failed"; rea
 const MOUNT_TARGET_IN_TRANSITION = new Set(["creating", "updating"]);
 
 async function checkMountTarget(
-  clients: AwsClients,
+  clients: PendingClients,
   r: Extract<PendingResource, { type: "mountTarget" }>,
 ): Promise<Verdict> {
   try {
@@ -49,7 +50,7 @@ async function checkMountTarget(
 }
 
 async function checkFunction(
-  clients: AwsClients,
+  clients: PendingClients,
   r: Extract<PendingResource, { type: "function" }>,
 ): Promise<Verdict> {
   try {
@@ -84,7 +85,10 @@ async function checkFunction(
 }
 
 /** Re-reads each pending resource once. Read errors that a retry may fix throw RetryableReconcileError. */
-export async function checkPending(pending: PendingResource[], clients: AwsClients): Promise<PendingCheck> {
+export async function checkPending(
+  pending: PendingResource[],
+  clients: PendingClients,
+): Promise<PendingCheck> {
   const verdicts = await Promise.all(
     pending.map((r) => (r.type === "mountTarget" ? checkMountTarget(clients, r) : checkFunction(clients, r))),
   );
@@ -98,8 +102,3 @@ export async function checkPending(pending: PendingResource[], clients: AwsClien
   });
   return { ready: still.length === 0, pending: still, failed };
 }
-
-/** Workflow task: `{ pending: PendingResource[] }` in, the check out. */
-export const handler = middy(async (event: { pending?: PendingResource[] }) =>
-  checkPending(event.pending ?? [], clientsFromEnv()),
-);

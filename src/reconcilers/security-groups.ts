@@ -8,12 +8,10 @@ import {
   type IpPermission,
   RevokeSecurityGroupIngressCommand,
 } from "@aws-sdk/client-ec2";
-import middy from "@middy/core";
-import type { AwsClients } from "../aws/clients";
+import type { ClientsFor } from "../aws/clients";
 import type { Action } from "../plan/types";
 import { classified, isAwsError, wrongFamilyError } from "./classify";
 import { TerminalReconcileError } from "./errors";
-import { clientsFromEnv } from "./lambda-clients";
 import { skipped, succeeded } from "./outcome";
 import {
   describeRule,
@@ -23,6 +21,9 @@ import {
   sameRule,
 } from "./security-group-rules";
 import type { ActionOf, ReconcileOutcome } from "./types";
+
+/** The AWS clients this reconciler family calls. */
+export type SecurityGroupsClients = ClientsFor<"ec2">;
 
 export const INGRESS_RULE_DESCRIPTION = "efs-reconciler: NFS from Lambda";
 export const EGRESS_RULE_DESCRIPTION = "efs-reconciler: NFS to EFS mount targets";
@@ -45,7 +46,7 @@ function ruleIds(rules: { SecurityGroupRuleId?: string | undefined }[] | undefin
 
 export async function reconcileAuthorizeIngress(
   action: ActionOf<"AuthorizeIngress">,
-  clients: AwsClients,
+  clients: SecurityGroupsClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
     const { groupId, sourceGroupId, port } = action.params;
@@ -79,7 +80,7 @@ export async function reconcileAuthorizeIngress(
 
 export async function reconcileAuthorizeEgress(
   action: ActionOf<"AuthorizeEgress">,
-  clients: AwsClients,
+  clients: SecurityGroupsClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
     const { groupId, destinationGroupId, port } = action.params;
@@ -121,7 +122,7 @@ export async function reconcileAuthorizeEgress(
  */
 export async function reconcileRevokeIngress(
   action: ActionOf<"RevokeIngress">,
-  clients: AwsClients,
+  clients: SecurityGroupsClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
     const { groupId, ruleId, rule: planned } = action.params;
@@ -156,7 +157,7 @@ export async function reconcileRevokeIngress(
 /** Runs one security-group action; refuses actions of other families. */
 export async function reconcileSecurityGroups(
   action: Action,
-  clients: AwsClients,
+  clients: SecurityGroupsClients,
 ): Promise<ReconcileOutcome> {
   switch (action.type) {
     case "AuthorizeIngress":
@@ -169,5 +170,3 @@ export async function reconcileSecurityGroups(
       throw wrongFamilyError("security-group", action);
   }
 }
-
-export const handler = middy(async (event: Action) => reconcileSecurityGroups(event, clientsFromEnv()));

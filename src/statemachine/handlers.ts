@@ -1,37 +1,31 @@
 /**
- * The Lambda handlers behind the deployed workflow's Task states: middy-wrapped task functions.
- * Clients, the manifest loader and the tasks are created once per execution environment, on the
- * first invocation, from the environment:
- * - `MANIFEST_DIR`: the manifests packaged with the function (default `desired-state`, relative to
- *   the bundle's directory);
+ * What the Lambda entries of the deployed workflow share (src/statemachine/lambda/*.ts). Each entry
+ * composes its own task from the pieces it needs, so its bundle holds only its own AWS clients and
+ * code. Everything is created once per execution environment, on the first invocation, from the
+ * environment:
+ * - `MANIFEST_DIR`: the packaged, compiled manifests (default `desired-state`, relative to the
+ *   bundle's directory; the manifests layer is /opt/desired-state);
  * - `EVENTS_TABLE` (else `STATE_DIR`), `EVENT_BUS_NAME`: where the record step writes drift events
  *   and status (see src/events/record-target.ts);
  * - `RUNS_TABLE`: the DynamoDB table of run state; when set, the Plan task takes the run lease
  *   there (one run at a time);
+ * - `RUN_BUCKET`: the S3 bucket of documents too large for a state payload;
  * - region and endpoints as the AWS SDK reads them (`AWS_REGION`, `AWS_ENDPOINT_URL[_<SERVICE>]`).
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import middy from "@middy/core";
-import { createClients, DEFAULT_MAX_ATTEMPTS } from "../aws/clients";
-import { formatManifestError, loadDesiredState } from "../desired-state/index";
-import type { DesiredState, ManifestError } from "../desired-state/types";
-import { recordTargetFromEnv } from "../events/record-target";
-import { createRunRecorder } from "../events/run-recorder";
-import { createDynamoLease } from "../lock/dynamodb-lease";
-import type { RecordRun } from "./run-record";
-import { createTasks, DEFAULT_TASK_CORE, type TaskCore, type TaskDeps } from "./tasks";
-import type {
-  CheckPendingInput,
-  ExecuteActionInput,
-  PlanTaskInput,
-  RecordTaskInput,
-  VerifyInput,
-  WorkflowTasks,
-} from "./workflow-types";
+import { clientConfig } from "../aws/clients";
+import { readCompiledManifests } from "../desired-state/compiled";
+import type { DesiredState } from "../desired-state/types";
+import type { Action } from "../plan/types";
+import type { ReconcileOutcome } from "../reconcilers/types";
+import { createExecuteActionTask } from "./tasks";
 
 export type HandlerEnv = Record<string, string | undefined>;
+
+/** The configuration of every client a function creates (region and endpoints from the environment). */
+export type LambdaClientConfig = ReturnType<typeof clientConfig>;
 
 export const DEFAULT_MANIFEST_DIR = "desired-state";
 
@@ -47,91 +41,47 @@ export function manifestDirFromEnv(env: HandlerEnv, base: string = bundleDir(env
 }
 
 /** One structured log line (CloudWatch Logs reads stdout). */
-function logLine(message: string, fields: Record<string, unknown> = {}): void {
+export function logLine(message: string, fields: Record<string, unknown> = {}): void {
   process.stdout.write(`${JSON.stringify({ level: "INFO", message, ...fields })}\n`);
 }
 
-/** Loads the manifests once; the packaged manifests do not change within a deployment. */
-function cachedLoader(dir: string): () => Promise<DesiredState> {
-  let loaded: DesiredState | undefined;
-  return async () => {
-    if (loaded) return loaded;
-    const result = await loadDesiredState(dir);
-    if (!result.ok) throw new InvalidManifestsError(dir, result.errors);
-    loaded = result.state;
+/** The compiled manifests of `dir`, read once: the packaged manifests do not change within a deployment. */
+export function compiledManifestsLoader(dir: string): () => Promise<DesiredState> {
+  let loaded: Promise<DesiredState> | undefined;
+  return () => {
+    loaded ??= readCompiledManifests(dir).catch((err: unknown) => {
+      loaded = undefined;
+      throw err;
+    });
     return loaded;
   };
 }
 
 /**
- * Records drift events and status (DynamoDB when `EVENTS_TABLE` is set, else `STATE_DIR`), plus
- * one log line per record. The target is built on first use: only the record task needs it.
+ * A middy handler around a task built on the first invocation (clients and configuration are then
+ * kept for the life of the execution environment).
  */
-function recorderFromEnv(env: HandlerEnv, loadDesired: () => Promise<DesiredState>): RecordRun {
-  let record: RecordRun | undefined;
-  return async (entry) => {
-    record ??= createRunRecorder(recordTargetFromEnv(env), { loadDesired });
-    await record(entry);
-    const summary = entry.kind === "plan" ? entry.plan.summary : entry.report.summary;
-    logLine(`recorded ${entry.kind}`, { runId: entry.runId, kind: entry.kind, summary });
-  };
-}
-
-export function taskDepsFromEnv(env: HandlerEnv): TaskDeps {
-  const clients = createClients();
-  const loadDesired = cachedLoader(manifestDirFromEnv(env));
-  const lease = env.RUNS_TABLE
-    ? createDynamoLease({
-        dynamo: new DynamoDBClient({ maxAttempts: DEFAULT_MAX_ATTEMPTS, retryMode: "standard" }),
-        sfn: clients.sfn,
-        tableName: env.RUNS_TABLE,
-      })
-    : undefined;
-  return {
-    loadDesired,
-    clients,
-    record: recorderFromEnv(env, loadDesired),
-    log: (message) => logLine(message),
-    ...(lease ? { lease } : {}),
-  };
-}
-
-let tasks: WorkflowTasks | undefined;
-
-function tasksFromEnv(): WorkflowTasks {
-  tasks ??= createTasks(taskDepsFromEnv(process.env));
-  return tasks;
-}
-
-export const planHandler = middy(async (event: PlanTaskInput) => tasksFromEnv().plan(event));
-export const recordHandler = middy(async (event: RecordTaskInput) => tasksFromEnv().record(event));
-export const executeActionHandler = middy(async (event: ExecuteActionInput) =>
-  tasksFromEnv().executeAction(event),
-);
-export const checkPendingHandler = middy(async (event: CheckPendingInput) =>
-  tasksFromEnv().checkPending(event),
-);
-export const verifyHandler = middy(async (event: VerifyInput) => tasksFromEnv().verify(event));
-
-/**
- * The executeAction task of one reconciler family (its function's role permits only that
- * family's writes); the family's reconciler refuses actions of other families.
- */
-export function familyActionHandler(reconcile: TaskCore["reconcile"]) {
-  let familyTasks: WorkflowTasks | undefined;
-  return middy(async (event: ExecuteActionInput) => {
-    familyTasks ??= createTasks(taskDepsFromEnv(process.env), { ...DEFAULT_TASK_CORE, reconcile });
-    return familyTasks.executeAction(event);
+export function lambdaHandler<I, O>(build: (env: HandlerEnv) => (input: I) => Promise<O>) {
+  let task: ((input: I) => Promise<O>) | undefined;
+  return middy(async (event: I) => {
+    task ??= build(process.env);
+    return task(event);
   });
 }
 
-export class InvalidManifestsError extends Error {
-  override name = "InvalidManifestsError";
-  readonly errors: ManifestError[];
-  constructor(dir: string, errors: ManifestError[]) {
-    super(
-      `the manifests in ${dir} are invalid; fix them and redeploy:\n${errors.map((e) => formatManifestError(e)).join("\n")}`,
-    );
-    this.errors = errors;
-  }
+/**
+ * The ExecuteAction task of one reconciler family: its function's role permits only that family's
+ * writes, and its bundle holds only the clients `clients` creates. The family's reconciler refuses
+ * actions of other families.
+ */
+export function familyActionHandler<C>(
+  reconcile: (action: Action, clients: C) => Promise<ReconcileOutcome>,
+  clients: (config: LambdaClientConfig) => C,
+) {
+  return lambdaHandler(() =>
+    createExecuteActionTask(
+      { clients: clients(clientConfig()), log: (message) => logLine(message) },
+      reconcile,
+    ),
+  );
 }

@@ -29,7 +29,7 @@ import { withLocalDistributedMaps } from "./local-distributed-map";
 import { type EngineEvent, type ProgressEvent, progressOf } from "./progress";
 import { planStepOf, runReport, type StateExit } from "./run-report";
 import { createMemoryRunStore, type RunStore } from "./run-store";
-import { isReportHead, loadPlanStep, loadReport, type StoredPlanStep } from "./stored-documents";
+import { loadStoredExits } from "./stored-documents";
 import { createTasks, type TaskDeps } from "./tasks";
 import type { WorkflowMode, WorkflowTasks } from "./workflow-types";
 
@@ -113,28 +113,6 @@ function stateExits(events: readonly EngineEvent[]): StateExit[] {
 function causeText(cause: unknown): string | undefined {
   if (cause === undefined || cause === null) return undefined;
   return typeof cause === "string" ? cause : JSON.stringify(cause);
-}
-
-/** The exits of Plan and Verify with a plan or report stored by reference read back from the store. */
-async function loadStoredExits(exits: StateExit[], store: RunStore): Promise<StateExit[]> {
-  return Promise.all(
-    exits.map(async (exit) => {
-      const output = exit.output as { plan?: unknown; report?: unknown } | null;
-      if (
-        exit.name === "Plan" &&
-        output?.plan &&
-        typeof output.plan === "object" &&
-        "stored" in output.plan
-      ) {
-        return { ...exit, output: await loadPlanStep(output as StoredPlanStep, store) };
-      }
-      const report = output?.report as Parameters<typeof isReportHead>[0] | undefined;
-      if (exit.name === "Verify" && report && isReportHead(report)) {
-        return { ...exit, output: { ...output, report: await loadReport(report, store) } };
-      }
-      return exit;
-    }),
-  );
 }
 
 /** The local execution's id (`$$.Execution.Id`): what holds the run lease. */

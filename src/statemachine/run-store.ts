@@ -19,6 +19,9 @@ export interface RunStore {
   get<T>(ref: StoredRef): Promise<T>;
 }
 
+/** What reading a run's documents back needs (the CLI reads, only the workflow's tasks write). */
+export type RunStoreReader = Pick<RunStore, "get">;
+
 export class StoredDocumentMissingError extends Error {
   override name = "StoredDocumentMissingError";
   constructor(ref: StoredRef) {

@@ -4,9 +4,15 @@
  * summary) and where it is. Each phase's actions are stored as one JSON array, which the
  * RunStoredActions Distributed Map reads with its ItemReader; the Map's ResultWriter stores the
  * action results, which SettlePhase reads back; the verified report is stored like the plan.
+ *
+ * A ResultWriter writes under `<Prefix>/<map run id>/`: a `manifest.json` listing the results
+ * files by status (`SUCCEEDED_0.json`, `FAILED_0.json`, … each a JSON array of child executions,
+ * named by their whole key) and returns where the manifest is. The local engine writes the same.
  */
+import { randomUUID } from "node:crypto";
 import type { ApplyReport, Plan } from "../plan/types";
-import type { RunStore, StoredRef } from "./run-store";
+import type { StateExit } from "./run-report";
+import type { RunStore, RunStoreReader, StoredRef } from "./run-store";
 import type { ActionRunResult, CaughtError, PlanStep, VerifyOutput } from "./workflow-types";
 
 /**
@@ -56,7 +62,7 @@ export interface MapResultEntry {
   Cause?: string;
 }
 
-/** The manifest a ResultWriter writes next to its results files. */
+/** The manifest a ResultWriter writes next to its results files, in the same bucket (their keys are whole keys). */
 export interface MapResultManifest {
   ResultFiles: Partial<Record<"SUCCEEDED" | "FAILED" | "PENDING", { Key: string; Size?: number }[]>>;
 }
@@ -86,6 +92,8 @@ export function isStoredMapResults(results: unknown): results is StoredMapResult
   return typeof results === "object" && results !== null && "ResultWriterDetails" in results;
 }
 
+const ACTIONS_FILE = "actions.json";
+
 function runKey(runId: string, name: string): string {
   return `runs/${runId}/${name}`;
 }
@@ -105,17 +113,17 @@ export async function storeLargeStep(
   const runId = step.plan.runId;
   const stored = await store.put(runKey(runId, "plan.json"), step.plan);
   const phases = await Promise.all(
-    step.phases.map(async (batch) => ({
-      phase: batch.phase,
-      count: batch.actions.length,
-      items: await store.put(runKey(runId, `phase-${batch.phase}/actions.json`), batch.actions),
-      resultPrefix: runKey(runId, `phase-${batch.phase}/results`),
-    })),
+    step.phases.map(async (batch) => {
+      const items = await store.put(runKey(runId, `phase-${batch.phase}/${ACTIONS_FILE}`), batch.actions);
+      // Next to the actions, under the store's own key prefix (if any).
+      const resultPrefix = `${items.Key.slice(0, -ACTIONS_FILE.length)}results`;
+      return { phase: batch.phase, count: batch.actions.length, items, resultPrefix };
+    }),
   );
   return { ...step, plan: { ...head, stored }, phases };
 }
 
-export async function loadPlan(plan: Plan | PlanHead, store: RunStore | undefined): Promise<Plan> {
+export async function loadPlan(plan: Plan | PlanHead, store: RunStoreReader | undefined): Promise<Plan> {
   if (!isPlanHead(plan)) return plan;
   if (!store) throw new RunStoreRequiredError(`the plan of run ${plan.runId}`);
   return store.get<Plan>(plan.stored);
@@ -124,7 +132,7 @@ export async function loadPlan(plan: Plan | PlanHead, store: RunStore | undefine
 /** The whole step: plan and phases read back from the store. */
 export async function loadPlanStep(
   step: PlanStep | StoredPlanStep,
-  store: RunStore | undefined,
+  store: RunStoreReader | undefined,
 ): Promise<PlanStep> {
   if (!isStoredPlanStep(step)) return step;
   const plan = await loadPlan(step.plan, store);
@@ -149,11 +157,46 @@ export async function storeReportLike(
 
 export async function loadReport(
   report: ApplyReport | ReportHead,
-  store: RunStore | undefined,
+  store: RunStoreReader | undefined,
 ): Promise<ApplyReport> {
   if (!isReportHead(report)) return report;
   if (!store) throw new RunStoreRequiredError(`the report of run ${report.runId}`);
   return store.get<ApplyReport>(report.stored);
+}
+
+/** An execution's output (its plan, or its report) read back from the store when it is only the head. */
+export async function loadRunOutput(
+  output: Plan | ApplyReport | PlanHead | ReportHead,
+  store: RunStoreReader | undefined,
+): Promise<Plan | ApplyReport> {
+  if (!("stored" in output)) return output;
+  if (!store) throw new RunStoreRequiredError(`the outcome of run ${output.runId}`);
+  return store.get<Plan | ApplyReport>(output.stored);
+}
+
+/** The exits of Plan and Verify with a plan or report stored by reference read back from the store. */
+export async function loadStoredExits(
+  exits: readonly StateExit[],
+  store: RunStoreReader | undefined,
+): Promise<StateExit[]> {
+  return Promise.all(
+    exits.map(async (exit) => {
+      const output = exit.output as { plan?: unknown; report?: unknown } | null;
+      if (
+        exit.name === "Plan" &&
+        output?.plan &&
+        typeof output.plan === "object" &&
+        "stored" in output.plan
+      ) {
+        return { ...exit, output: await loadPlanStep(output as StoredPlanStep, store) };
+      }
+      const report = output?.report as ApplyReport | ReportHead | undefined;
+      if (exit.name === "Verify" && report && isReportHead(report)) {
+        return { ...exit, output: { ...output, report: await loadReport(report, store) } };
+      }
+      return exit;
+    }),
+  );
 }
 
 function caught(entry: MapResultEntry): CaughtError {
@@ -171,7 +214,7 @@ function toRunResult(entry: MapResultEntry): ActionRunResult | undefined {
 /** A phase's results: inline (a Map's array), or read back from a ResultWriter's manifest. */
 export async function loadPhaseResults(
   results: ActionRunResult[] | StoredMapResults,
-  store: RunStore | undefined,
+  store: RunStoreReader | undefined,
 ): Promise<ActionRunResult[]> {
   if (!isStoredMapResults(results)) return results;
   if (!store) throw new RunStoreRequiredError("the results of a phase");
@@ -189,12 +232,17 @@ export async function loadPhaseResults(
   return out;
 }
 
-/** Writes child execution entries as a ResultWriter does (results files and manifest); returns the Map's output. */
+/**
+ * Writes child execution entries as a ResultWriter does (results files and manifest under
+ * `<prefix>/<map run id>/`); returns the Map's output.
+ */
 export async function writeMapResults(
   store: RunStore,
   prefix: string,
   entries: readonly MapResultEntry[],
+  mapRunId: string = randomUUID(),
 ): Promise<StoredMapResults> {
+  const folder = `${prefix}/${mapRunId}`;
   const succeeded = entries.filter((e) => e.Status === "SUCCEEDED");
   const failed = entries.filter((e) => e.Status !== "SUCCEEDED");
   const resultFiles: MapResultManifest["ResultFiles"] = { SUCCEEDED: [], FAILED: [], PENDING: [] };
@@ -203,9 +251,9 @@ export async function writeMapResults(
     ["FAILED", failed],
   ] as const) {
     if (list.length === 0) continue;
-    const ref = await store.put(`${prefix}/${status}_0.json`, list);
+    const ref = await store.put(`${folder}/${status}_0.json`, list);
     resultFiles[status]?.push({ Key: ref.Key, Size: jsonBytes(list) });
   }
-  const manifest = await store.put(`${prefix}/manifest.json`, { ResultFiles: resultFiles });
+  const manifest = await store.put(`${folder}/manifest.json`, { ResultFiles: resultFiles });
   return { ResultWriterDetails: manifest };
 }

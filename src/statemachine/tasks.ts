@@ -7,13 +7,13 @@
 import type { AwsClients } from "../aws/clients";
 import type { DesiredState } from "../desired-state/types";
 import { type RunLease, skippedRun } from "../lock/run-lease";
-import { type ObserveOptions, observe } from "../observe/observe";
+import { type ObserveClients, type ObserveOptions, observe } from "../observe/observe";
 import { DEFAULT_OBSERVE_RATES } from "../observe/rate-limiter";
 import type { ObservedState } from "../observe/types";
 import { newRunId, planChanges } from "../plan/index";
 import type { Action, Plan } from "../plan/types";
 import { reconcile } from "../reconcilers/index";
-import { checkPending, type PendingCheck } from "../reconcilers/pending";
+import { checkPending, type PendingCheck, type PendingClients } from "../reconcilers/pending";
 import type { PendingResource, ReconcileOutcome } from "../reconcilers/types";
 import { buildApplyReport, incompleteCause } from "./apply-report";
 import { groupPhases } from "./phases";
@@ -31,16 +31,14 @@ import {
 } from "./stored-documents";
 import type { PlanStep, RunState, WorkflowInput, WorkflowMode, WorkflowTasks } from "./workflow-types";
 
-export interface TaskDeps {
+/** What the Plan task needs: the manifests, observation's clients, and where large plans go. */
+export interface PlanTaskDeps {
   /** The validated desired state (throws when the manifests are invalid). */
   loadDesired: () => Promise<DesiredState>;
-  clients: AwsClients;
-  record: RecordRun;
+  clients: ObserveClients;
   /** Receives one past-tense line per task. */
   log?: (message: string) => void;
   newRunId?: () => string;
-  /** Clock for `recordedAt`. */
-  now?: () => Date;
   /** One run at a time: the Plan task takes this lease first (none: no locking). */
   lease?: RunLease;
   /**
@@ -57,11 +55,33 @@ export interface TaskDeps {
   observeRates?: ObserveOptions["ratePerSecond"];
 }
 
+/** What the Verify task needs: as Plan, without the lease and run ids. */
+export type VerifyTaskDeps = Pick<PlanTaskDeps, "loadDesired" | "clients" | "log" | "store" | "observeRates">;
+
+/** What the Record task needs. */
+export interface RecordTaskDeps {
+  record: RecordRun;
+  store?: RunStore;
+  log?: (message: string) => void;
+  /** Clock for `recordedAt`. */
+  now?: () => Date;
+}
+
+/** What the check-pending task needs. */
+export interface CheckPendingTaskDeps {
+  clients: PendingClients;
+  store?: RunStore;
+  log?: (message: string) => void;
+}
+
+/** Every task's dependencies: what the local engine and the tests build the whole workflow from. */
+export type TaskDeps = PlanTaskDeps & RecordTaskDeps & { clients: AwsClients };
+
 /** The product functions the tasks run; injectable so the workflow can be exercised without AWS. */
 export interface TaskCore {
   observe: (
     desired: DesiredState,
-    clients: AwsClients,
+    clients: ObserveClients,
     options?: Pick<ObserveOptions, "log" | "ratePerSecond">,
   ) => Promise<ObservedState>;
   planChanges: (
@@ -70,7 +90,7 @@ export interface TaskCore {
     meta: { mode: WorkflowMode; runId: string },
   ) => Plan;
   reconcile: (action: Action, clients: AwsClients) => Promise<ReconcileOutcome>;
-  checkPending: (pending: PendingResource[], clients: AwsClients) => Promise<PendingCheck>;
+  checkPending: (pending: PendingResource[], clients: PendingClients) => Promise<PendingCheck>;
 }
 
 export const DEFAULT_TASK_CORE: TaskCore = { observe, planChanges, reconcile, checkPending };
@@ -123,127 +143,177 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-export function createTasks(deps: TaskDeps, core: TaskCore = DEFAULT_TASK_CORE): WorkflowTasks {
-  const log = deps.log ?? (() => {});
-  const makeRunId = deps.newRunId ?? (() => newRunId());
-  const now = deps.now ?? (() => new Date());
-
-  async function observeAndPlan(mode: WorkflowMode, runId: string): Promise<Plan> {
+/** Observes the live state the manifests refer to and plans the changes (Plan and Verify). */
+function observeAndPlan(
+  deps: VerifyTaskDeps,
+  core: Pick<TaskCore, "observe" | "planChanges">,
+  log: (message: string) => void,
+): (mode: WorkflowMode, runId: string) => Promise<Plan> {
+  return async (mode, runId) => {
     const desired = await deps.loadDesired();
     const observed = await core.observe(desired, deps.clients, {
       log,
       ratePerSecond: deps.observeRates ?? DEFAULT_OBSERVE_RATES,
     });
     return core.planChanges(desired, observed, { mode, runId });
-  }
+  };
+}
 
+function noLog(): void {}
+
+/** The Plan state: takes the run lease, observes, plans, and stores a plan too large to pass inline. */
+export function createPlanTask(
+  deps: PlanTaskDeps,
+  core: Pick<TaskCore, "observe" | "planChanges">,
+): WorkflowTasks["plan"] {
+  const log = deps.log ?? noLog;
+  const makeRunId = deps.newRunId ?? (() => newRunId());
+  const observeThenPlan = observeAndPlan(deps, core, log);
+  return async (input) => {
+    const given: WorkflowInput = input?.input ?? {};
+    const mode = parseMode(given.mode);
+    const maxChanges = parseMaxChanges(given.maxChanges, input?.defaultMaxChanges);
+    const runId = parseRunId(given.runId) ?? makeRunId();
+    if (deps.lease) {
+      const request = { holder: input?.execution ?? `run:${runId}`, runId, mode };
+      const lease = await deps.lease.acquire(request);
+      if (!lease.acquired) {
+        const skipped = skippedRun(request, lease.heldBy, lease.where);
+        log(skipped.message);
+        return { skipped };
+      }
+    }
+    const plan = await observeThenPlan(mode, runId);
+    const phases = groupPhases(plan.actions);
+    const actions = plan.actions.length;
+    log(
+      `planned run ${plan.runId} (${mode}): ${plural(plan.drift.length, "drift item")}, ${plural(actions, "action")} in ${plural(phases.length, "phase")}`,
+    );
+    const step: PlanStep = {
+      plan,
+      maxChanges,
+      counts: { actions, autoDrift: plan.drift.filter((d) => d.remediation === "auto").length },
+      refusal: `the plan has ${plural(actions, "action")}, more than the limit of ${maxChanges} (--max-changes): nothing was changed; review the plan, then raise the limit or fix part of the drift first`,
+      phases,
+      phaseCount: phases.length,
+      cursor: { next: 0 },
+      run: emptyRun(),
+    };
+    return deps.store ? storeLargeStep(step, deps.store, deps.inlineStepLimitBytes) : step;
+  };
+}
+
+/** The RecordPlan and RecordOutcome states: records the plan, or an apply's verified outcome. */
+export function createRecordTask(deps: RecordTaskDeps): WorkflowTasks["record"] {
+  const log = deps.log ?? noLog;
+  const now = deps.now ?? (() => new Date());
+  return async (input) => {
+    const recordedAt = now().toISOString();
+    const entry: RunRecord =
+      input.kind === "plan"
+        ? {
+            runId: input.plan.runId,
+            kind: "plan",
+            recordedAt,
+            plan: await loadPlan(input.plan, deps.store),
+          }
+        : {
+            runId: input.report.runId,
+            kind: "outcome",
+            recordedAt,
+            report: await loadReport(input.report, deps.store),
+          };
+    await deps.record(entry);
+    log(`recorded the ${entry.kind} of run ${entry.runId}`);
+    return { runId: entry.runId, kind: entry.kind };
+  };
+}
+
+/**
+ * The ExecuteAction states: one action through `reconcile`. A reconciler family's function passes
+ * its family's reconciler and only the clients that family calls.
+ */
+export function createExecuteActionTask<C>(
+  deps: { clients: C; log?: (message: string) => void },
+  reconcileAction: (action: Action, clients: C) => Promise<ReconcileOutcome>,
+): WorkflowTasks["executeAction"] {
+  const log = deps.log ?? noLog;
+  return async ({ action }) => {
+    const outcome = await reconcileAction(action, deps.clients);
+    log(`${action.type} ${action.resource.id} ${outcome.status}: ${outcome.message}`);
+    return {
+      actionId: action.id,
+      status: outcome.status,
+      error: null,
+      message: outcome.message,
+      pending: outcome.pending,
+    };
+  };
+}
+
+/** The SettlePhase, PollPending and GiveUpWaiting states: collects results and checks what is pending. */
+export function createCheckPendingTask(
+  deps: CheckPendingTaskDeps,
+  checkResources: TaskCore["checkPending"],
+): WorkflowTasks["checkPending"] {
+  const log = deps.log ?? noLog;
   async function check(run: RunState): Promise<RunState> {
     const resources = resourcesToCheck(run);
     if (resources.length === 0) return run;
-    const found = await core.checkPending(resources, deps.clients);
+    const found = await checkResources(resources, deps.clients);
     const next = applyCheck(run, found);
     log(
       `checked ${plural(resources.length, "pending resource")}: ${found.pending.length} still pending, ${found.failed.length} failed`,
     );
     return next;
   }
+  return async (input) => {
+    let run = input.run;
+    if (input.giveUp) {
+      const next = giveUpWaiting(run);
+      log(
+        `gave up waiting for ${plural(resourcesToCheck(run).length, "resource")} after ${run.polls} checks`,
+      );
+      return next;
+    }
+    if (input.phaseResults) {
+      run = addPhaseResults(run, await loadPhaseResults(input.phaseResults, deps.store));
+    } else {
+      run = { ...run, polls: run.polls + 1 };
+    }
+    return check(run);
+  };
+}
 
+/** The Verify state: observes again and reports what the run fixed, failed and left. */
+export function createVerifyTask(
+  deps: VerifyTaskDeps,
+  core: Pick<TaskCore, "observe" | "planChanges">,
+): WorkflowTasks["verify"] {
+  const log = deps.log ?? noLog;
+  const observeThenPlan = observeAndPlan(deps, core, log);
+  return async ({ plan: given, results }) => {
+    const plan = await loadPlan(given, deps.store);
+    const after = await observeThenPlan("apply", plan.runId);
+    const report = buildApplyReport(plan, results, after.drift);
+    const failedActions = report.results.filter((r) => r.status === "failed").length;
+    const remainingAuto = report.remaining.filter((d) => d.remediation === "auto").length;
+    log(
+      `verified run ${plan.runId}: ${failedActions} failed actions, ${plural(report.remaining.length, "drift item")} remain (${remainingAuto} auto)`,
+    );
+    const outcome = { failedActions, remainingAuto, cause: incompleteCause(report) };
+    const kept = await storeReportLike(report, isPlanHead(given), deps.store);
+    return isReportHead(kept) ? { ...outcome, report: kept } : { ...outcome, report: kept };
+  };
+}
+
+/** Every task of the workflow, from one set of dependencies (the local engine, tests). */
+export function createTasks(deps: TaskDeps, core: TaskCore = DEFAULT_TASK_CORE): WorkflowTasks {
   return {
-    async plan(input) {
-      const given: WorkflowInput = input?.input ?? {};
-      const mode = parseMode(given.mode);
-      const maxChanges = parseMaxChanges(given.maxChanges, input?.defaultMaxChanges);
-      const runId = parseRunId(given.runId) ?? makeRunId();
-      if (deps.lease) {
-        const request = { holder: input?.execution ?? `run:${runId}`, runId, mode };
-        const lease = await deps.lease.acquire(request);
-        if (!lease.acquired) {
-          const skipped = skippedRun(request, lease.heldBy, lease.where);
-          log(skipped.message);
-          return { skipped };
-        }
-      }
-      const plan = await observeAndPlan(mode, runId);
-      const phases = groupPhases(plan.actions);
-      const actions = plan.actions.length;
-      log(
-        `planned run ${plan.runId} (${mode}): ${plural(plan.drift.length, "drift item")}, ${plural(actions, "action")} in ${plural(phases.length, "phase")}`,
-      );
-      const step: PlanStep = {
-        plan,
-        maxChanges,
-        counts: { actions, autoDrift: plan.drift.filter((d) => d.remediation === "auto").length },
-        refusal: `the plan has ${plural(actions, "action")}, more than the limit of ${maxChanges} (--max-changes): nothing was changed; review the plan, then raise the limit or fix part of the drift first`,
-        phases,
-        phaseCount: phases.length,
-        cursor: { next: 0 },
-        run: emptyRun(),
-      };
-      return deps.store ? storeLargeStep(step, deps.store, deps.inlineStepLimitBytes) : step;
-    },
-
-    async record(input) {
-      const recordedAt = now().toISOString();
-      const entry: RunRecord =
-        input.kind === "plan"
-          ? {
-              runId: input.plan.runId,
-              kind: "plan",
-              recordedAt,
-              plan: await loadPlan(input.plan, deps.store),
-            }
-          : {
-              runId: input.report.runId,
-              kind: "outcome",
-              recordedAt,
-              report: await loadReport(input.report, deps.store),
-            };
-      await deps.record(entry);
-      log(`recorded the ${entry.kind} of run ${entry.runId}`);
-      return { runId: entry.runId, kind: entry.kind };
-    },
-
-    async executeAction({ action }) {
-      const outcome = await core.reconcile(action, deps.clients);
-      log(`${action.type} ${action.resource.id} ${outcome.status}: ${outcome.message}`);
-      return {
-        actionId: action.id,
-        status: outcome.status,
-        error: null,
-        message: outcome.message,
-        pending: outcome.pending,
-      };
-    },
-
-    async checkPending(input) {
-      let run = input.run;
-      if (input.giveUp) {
-        const next = giveUpWaiting(run);
-        log(
-          `gave up waiting for ${plural(resourcesToCheck(run).length, "resource")} after ${run.polls} checks`,
-        );
-        return next;
-      }
-      if (input.phaseResults) {
-        run = addPhaseResults(run, await loadPhaseResults(input.phaseResults, deps.store));
-      } else {
-        run = { ...run, polls: run.polls + 1 };
-      }
-      return check(run);
-    },
-
-    async verify({ plan: given, results }) {
-      const plan = await loadPlan(given, deps.store);
-      const after = await observeAndPlan("apply", plan.runId);
-      const report = buildApplyReport(plan, results, after.drift);
-      const failedActions = report.results.filter((r) => r.status === "failed").length;
-      const remainingAuto = report.remaining.filter((d) => d.remediation === "auto").length;
-      log(
-        `verified run ${plan.runId}: ${failedActions} failed actions, ${plural(report.remaining.length, "drift item")} remain (${remainingAuto} auto)`,
-      );
-      const outcome = { failedActions, remainingAuto, cause: incompleteCause(report) };
-      const kept = await storeReportLike(report, isPlanHead(given), deps.store);
-      return isReportHead(kept) ? { ...outcome, report: kept } : { ...outcome, report: kept };
-    },
+    plan: createPlanTask(deps, core),
+    record: createRecordTask(deps),
+    executeAction: createExecuteActionTask(deps, core.reconcile),
+    checkPending: createCheckPendingTask(deps, core.checkPending),
+    verify: createVerifyTask(deps, core),
   };
 }

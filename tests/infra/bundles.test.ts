@@ -113,6 +113,9 @@ beforeAll(async () => {
     join(ROOT, "tests/fixtures/cli/valid"),
     join(dir, "opt", "desired-state"),
   ]);
+  // As the manifests layer's Makefile does: the functions read the compiled manifests.
+  await exec([join(ROOT, "scripts/build.mjs"), "--cli-only"]);
+  await exec([join(ROOT, "dist/compile-manifests.mjs"), join(dir, "opt", "desired-state")]);
 }, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -138,6 +141,19 @@ describe("Lambda bundles", () => {
     const code = await readFile(join(dir, "lambda", name, "index.mjs"), "utf8");
     expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
     expect(code).not.toMatch(/from\s*"@aws-sdk\//);
+  });
+
+  it("hold only the AWS shapes and credential sources their code uses", async () => {
+    const securityGroups = await readFile(
+      join(dir, "lambda", "execute-security-group-action", "index.mjs"),
+      "utf8",
+    );
+    expect(securityGroups).toContain("AuthorizeSecurityGroupIngress");
+    // Unused EC2 shapes are left out (scripts/build.mjs, literalSchemaKeys)…
+    expect(securityGroups).not.toContain("RunInstancesRequest");
+    // …and so is the SDK's default credential chain: no SSO, no profiles (lambdaCredentials).
+    expect(securityGroups).not.toMatch(/SSO_START_URL|sso_start_url/);
+    expect(securityGroups).toContain("AWS_CONTAINER_CREDENTIALS_FULL_URI");
   });
 
   it("check-pending answers with the run unchanged when nothing is pending", async () => {
@@ -186,6 +202,18 @@ describe("plan bundle against the emulator", () => {
   function planEnv(): Record<string, string> {
     return { AWS_ENDPOINT_URL: endpoint, MANIFEST_DIR: join(dir, "opt", "desired-state"), RUNS_TABLE: table };
   }
+
+  it("refuses to plan without compiled manifests, saying how to build them", async () => {
+    const report = await invoke(
+      "plan",
+      { input: { mode: "dry-run" }, defaultMaxChanges: "25" },
+      { AWS_ENDPOINT_URL: endpoint, MANIFEST_DIR: join(ROOT, "tests/fixtures/cli/valid") },
+    );
+    expect(report.error?.name).toBe("CompiledManifestsError");
+    expect(report.error?.message).toMatch(
+      /no compiled manifests at .*desired-state\.json: build the deployment with `sam build`/,
+    );
+  });
 
   it("takes the lease, observes and plans, recording the packaged manifests' revision", async () => {
     const sfn = new SFNClient({ endpoint, region: EMULATOR_REGION, maxAttempts: 1 });

@@ -1,12 +1,14 @@
 /**
  * The template and the workflow definition match one to one: every `${…}` of the definition is a
  * DefinitionSubstitution and the other way round, every function placeholder names a function
- * of the template built from the matching Lambda entry (with the same esbuild options as
- * `npm run build`), and every Task's Retry/Catch names errors its function's code really throws.
+ * of the template built from the matching Lambda entry (by `npm run build`'s own bundler, through
+ * infra-sam/functions/Makefile), and every Task's Retry/Catch names errors its function's code really throws.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   ACTION_FAMILY,
@@ -114,28 +116,27 @@ describe("template ↔ definition", () => {
     expect(template.Parameters.MaxChanges?.Default).toBe(25);
   });
 
-  it("builds every function with esbuild from its Lambda entry, minified, with source maps and the SDK bundled", () => {
+  it("builds every function from its Lambda entry with the project's bundler (infra-sam/functions/Makefile)", () => {
     const globals = template.Globals.Function;
     expect(globals.Runtime).toBe("nodejs22.x");
     expect(globals.Architectures).toEqual(["arm64"]);
+    expect(globals.CodeUri).toBe("functions/");
+    const makefile = readFileSync(join(ROOT, "infra-sam/functions/Makefile"), "utf8");
+    expect(makefile).toMatch(
+      /^BUILD := node "\$\(ROOT\)\/scripts\/build\.mjs" --artifacts-dir "\$\(ARTIFACTS_DIR\)" --handler$/m,
+    );
+    const targets = [...makefile.matchAll(/^build-([A-Za-z]+):\n\t\$\(BUILD\) ([a-z-]+)$/gm)].map((m) => [
+      m[1],
+      m[2],
+    ]);
+    expect(targets.map(([id]) => id).sort()).toEqual(functions.map(([id]) => id).sort());
     for (const [id, fn] of functions) {
       const name = kebab(id);
-      const meta = fn.Metadata as { BuildMethod: string; BuildProperties: Record<string, unknown> };
       const p = fn.Properties as { Handler: string; LoggingConfig: { LogFormat: string; LogGroup: unknown } };
       const entry = `src/statemachine/lambda/${name}.ts`;
-      expect(meta.BuildMethod, id).toBe("esbuild");
-      expect(meta.BuildProperties, id).toEqual({
-        Minify: buildList.build.minify,
-        Sourcemap: buildList.build.sourcemap,
-        Target: buildList.build.target,
-        Format: buildList.build.format,
-        OutExtension: [".js=.mjs"],
-        MainFields: buildList.build.mainFields.join(","),
-        Banner: [`js=${buildList.build.banner}`],
-        External: buildList.build.external,
-        UseNpmCi: true,
-        EntryPoints: [entry],
-      });
+      expect(fn.Metadata, id).toEqual({ BuildMethod: "makefile" });
+      expect(targets.find(([target]) => target === id)?.[1], id).toBe(name);
+      expect(buildList.handlers.find((h) => h.name === name)?.entry, id).toBe(entry);
       expect(p.Handler, id).toBe(`${name}.handler`);
       expect(readFileSync(join(ROOT, entry), "utf8"), id).toMatch(/\bhandler\b/);
       expect(p.LoggingConfig.LogFormat, id).toBe("JSON");
@@ -143,10 +144,42 @@ describe("template ↔ definition", () => {
       expect(group?.Type, id).toBe("AWS::Logs::LogGroup");
       expect(group?.Properties?.RetentionInDays, id).toEqual({ Ref: "LogRetentionInDays" });
     }
+    expect(buildList.build).toMatchObject({ minify: true, sourcemap: true, target: "node22", external: [] });
     expect(buildList.handlers.map((h) => h.entry).sort()).toEqual(
       functions.map(([id]) => `src/statemachine/lambda/${kebab(id)}.ts`).sort(),
     );
   });
+
+  it("a Makefile target writes the module its Handler names, with its source map", async () => {
+    const artifacts = mkdtempSync(join(tmpdir(), "efsr-sam-artifacts-"));
+    try {
+      execFileSync(
+        "make",
+        [
+          "--makefile",
+          join(ROOT, "infra-sam/functions/Makefile"),
+          "build-ExecuteSecurityGroupActionFunction",
+        ],
+        { cwd: artifacts, env: { ...process.env, ARTIFACTS_DIR: artifacts }, stdio: "pipe" },
+      );
+      expect(readdirSync(artifacts).sort()).toEqual([
+        "execute-security-group-action.mjs",
+        "execute-security-group-action.mjs.map",
+      ]);
+      const loaded = execFileSync(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `const m = await import(${JSON.stringify(pathToFileURL(join(artifacts, "execute-security-group-action.mjs")).href)}); process.stdout.write(typeof m.handler);`,
+        ],
+        { encoding: "utf8" },
+      );
+      expect(loaded).toBe("function");
+    } finally {
+      rmSync(artifacts, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe("reconciler families", () => {

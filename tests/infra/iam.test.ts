@@ -14,6 +14,7 @@ import {
   accessPointTags,
   MANAGED_BY_TAG,
   MANAGED_BY_VALUE,
+  OWNERSHIP_TAG_KEYS,
 } from "../../src/reconcilers/access-point-identity";
 import { FAMILIES, FAMILY_TASKS, type Family } from "../../src/statemachine/action-families";
 import {
@@ -99,6 +100,14 @@ const recordActions = new Set(
   [...sdkActionsOf(sourceFiles("src/events"))].filter((a) => !TABLE_MANAGEMENT.has(a)),
 );
 const pendingActions = sdkActionsOf([join(ROOT, "src/reconcilers/pending.ts")]);
+/**
+ * Run documents (plans stored by reference), for the four tasks that read or write them; and
+ * s3:ListBucket, without which S3 answers GetObject of a missing document with AccessDenied.
+ */
+const runStoreActions = new Set([
+  ...sdkActionsOf([join(ROOT, "src/statemachine/s3-run-store.ts")]),
+  "s3:ListBucket",
+]);
 
 function familyActions(family: Family): Set<string> {
   return new Set([...sdkActionsOf(importClosure(familyModule(family))), ...(REQUIRED_BY_AWS[family] ?? [])]);
@@ -106,10 +115,10 @@ function familyActions(family: Family): Set<string> {
 
 /** Role id → the actions its function's code needs (besides writing its own logs). */
 const EXPECTED: Record<string, Set<string>> = {
-  PlanFunctionRole: new Set([...observeActions, ...leaseActions]),
-  VerifyFunctionRole: observeActions,
-  RecordFunctionRole: recordActions,
-  CheckPendingFunctionRole: pendingActions,
+  PlanFunctionRole: new Set([...observeActions, ...leaseActions, ...runStoreActions]),
+  VerifyFunctionRole: new Set([...observeActions, ...runStoreActions]),
+  RecordFunctionRole: new Set([...recordActions, ...runStoreActions]),
+  CheckPendingFunctionRole: new Set([...pendingActions, ...runStoreActions]),
   ...Object.fromEntries(
     FAMILIES.map((f) => [`${FAMILY_TASKS[f].placeholder.replace(/Arn$/, "")}Role`, familyActions(f)]),
   ),
@@ -127,7 +136,8 @@ describe("IAM in infra-sam/template.yaml", () => {
   const functions = resourcesOfType(template, "AWS::Serverless::Function");
 
   it("has no wildcard action, no NotAction and no Deny-less trick anywhere", () => {
-    const statements = allStatements(template.Resources);
+    // The one Deny: the run bucket's policy refusing every request not sent over TLS.
+    const statements = allStatements(template.Resources).filter((s) => s.Sid !== "DenyInsecureTransport");
     expect(statements.length).toBeGreaterThan(20);
     for (const s of statements) {
       expect(s.NotAction, s.Sid).toBeUndefined();
@@ -178,6 +188,7 @@ describe("IAM in infra-sam/template.yaml", () => {
     expect(familyActions("accessPoints").has("elasticfilesystem:DeleteAccessPoint")).toBe(true);
     expect(familyActions("securityGroups").has("ec2:RevokeSecurityGroupIngress")).toBe(true);
     expect(familyActions("securityGroups").has("elasticfilesystem:DeleteAccessPoint")).toBe(false);
+    expect(sorted(runStoreActions)).toEqual(["s3:GetObject", "s3:ListBucket", "s3:PutObject"]);
   });
 
   it("keeps every write action in the role of the one family that needs it; observation is read-only", () => {
@@ -189,7 +200,8 @@ describe("IAM in infra-sam/template.yaml", () => {
       }
     }
     for (const [action, roles] of writers) {
-      if (action.startsWith("dynamodb:") || action.startsWith("events:")) continue;
+      if (action.startsWith("dynamodb:") || action.startsWith("events:") || action.startsWith("s3:"))
+        continue;
       const owners = FAMILIES.filter((f) => familyActions(f).has(action)).map(
         (f) => `${FAMILY_TASKS[f].placeholder.replace(/Arn$/, "")}Role`,
       );
@@ -201,7 +213,7 @@ describe("IAM in infra-sam/template.yaml", () => {
         (a) => !isReadAction(a) && !a.startsWith("logs:"),
       );
       expect(
-        writes.filter((a) => !a.startsWith("dynamodb:")),
+        writes.filter((a) => !a.startsWith("dynamodb:") && !a.startsWith("s3:")),
         role,
       ).toEqual([]);
     }
@@ -255,6 +267,12 @@ describe("IAM in infra-sam/template.yaml", () => {
         .map((t) => t.Key)
         .sort(),
     );
+    // Releasing an access point removes only the reconciler's own tags, and only from a managed one.
+    const [untag] = statementsWith(statements, "elasticfilesystem:UntagResource");
+    expect(untag?.Condition).toEqual({
+      StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE },
+      "ForAllValues:StringEquals": { "aws:TagKeys": [...OWNERSHIP_TAG_KEYS] },
+    });
   });
 
   it("writes only the reconciler's efs-reconciler-* alarms, tagged managed", () => {
@@ -289,16 +307,51 @@ describe("IAM in infra-sam/template.yaml", () => {
     expect(egress.every((s) => !asList(s.Action).includes("ec2:RevokeSecurityGroupEgress"))).toBe(true);
   });
 
-  it("lets the state machine invoke its own functions and nothing else", () => {
+  it("lets the state machine invoke its own functions, run its Distributed Map and use its run bucket, nothing else", () => {
     expect(template.Resources.StateMachine?.Properties?.Role).toEqual({
       "Fn::GetAtt": ["StateMachineRole", "Arn"],
     });
     const statements = roleStatements(template, "StateMachineRole");
-    expect(sorted(actionsOf(statements))).toEqual(["lambda:InvokeFunction"]);
-    const resources = statements.flatMap((s) => asList(s.Resource as unknown[]));
-    expect(resources).toEqual(
-      expect.arrayContaining(functions.map(([id]) => ({ "Fn::GetAtt": [id, "Arn"] }))),
+    // ItemReader reads with s3:GetObject; a ResultWriter needs these four (AWS documentation).
+    const bucketActions = [
+      "s3:GetObject",
+      "s3:PutObject",
+      "s3:ListMultipartUploadParts",
+      "s3:AbortMultipartUpload",
+    ];
+    const childActions = ["states:StartExecution", "states:DescribeExecution", "states:StopExecution"];
+    expect(sorted(actionsOf(statements))).toEqual(
+      sorted(["lambda:InvokeFunction", ...bucketActions, ...childActions]),
     );
-    expect(resources).toHaveLength(functions.length);
+
+    const invoked = statementsWith(statements, "lambda:InvokeFunction").flatMap((s) =>
+      asList(s.Resource as unknown[]),
+    );
+    expect(invoked).toEqual(expect.arrayContaining(functions.map(([id]) => ({ "Fn::GetAtt": [id, "Arn"] }))));
+    expect(invoked).toHaveLength(functions.length);
+
+    for (const action of bucketActions) {
+      expect(
+        statementsWith(statements, action).map((s) => s.Resource),
+        action,
+      ).toEqual([{ "Fn::Sub": `\${RunBucket.Arn}/*` }]);
+    }
+    // Its own state machine, by the name the template gives it (a reference would be circular).
+    const arn = `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}`;
+    expect(statementsWith(statements, "states:StartExecution").map((s) => s.Resource)).toEqual([
+      { "Fn::Sub": `${arn}:stateMachine:\${AWS::StackName}-remediation` },
+    ]);
+    for (const action of ["states:DescribeExecution", "states:StopExecution"]) {
+      const resources = statementsWith(statements, action).flatMap((s) => asList(s.Resource as unknown[]));
+      // A Distributed Map's child executions are named STATE-MACHINE/MAP-LABEL:ID.
+      expect(resources, action).toContainEqual({
+        "Fn::Sub": `${arn}:execution:\${AWS::StackName}-remediation/*`,
+      });
+      for (const r of resources)
+        expect(JSON.stringify(r), action).toContain(`execution:\${AWS::StackName}-remediation`);
+    }
+    expect(template.Resources.StateMachine?.Properties?.Name).toEqual({
+      "Fn::Sub": `\${AWS::StackName}-remediation`,
+    });
   });
 });

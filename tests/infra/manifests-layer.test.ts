@@ -1,14 +1,16 @@
 /**
  * The manifests packaged with the deployment: `sam build` runs infra-sam/manifests-layer/Makefile,
- * which copies the manifests into the layer (at /opt/desired-state in the plan and verify
- * functions) with a revision stamp, so plans made in Lambda — where there is no git — record the
+ * which copies the manifests into the layer (at /opt/desired-state in the functions that read
+ * them) with a revision stamp and compiles them to the JSON the functions read, so plans made in Lambda — where there is no git — record the
  * git commit of the manifests, and a content hash whenever the files are not exactly that commit.
  */
 import { execFile } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMPILED_MANIFESTS_FILE, readCompiledManifests } from "../../src/desired-state/compiled";
 import { loadDesiredState } from "../../src/desired-state/index";
 import { REVISION_STAMP_FILE } from "../../src/desired-state/revision";
 import { loadTemplate, ROOT } from "./template";
@@ -64,7 +66,9 @@ describe("manifests layer", () => {
       },
     );
     const packaged = join(artifacts, "desired-state");
-    expect(await listFiles(packaged)).toEqual([REVISION_STAMP_FILE, ...(await listFiles(FIXTURE))].sort());
+    expect(await listFiles(packaged)).toEqual(
+      [REVISION_STAMP_FILE, COMPILED_MANIFESTS_FILE, ...(await listFiles(FIXTURE))].sort(),
+    );
 
     const stamp = JSON.parse(await readFile(join(packaged, REVISION_STAMP_FILE), "utf8")) as {
       revision: string | null;
@@ -75,6 +79,17 @@ describe("manifests layer", () => {
     expect(inRepository).toMatch(/^git:[0-9a-f]{40,64}$/);
     expect(stamp.revision).toBe(inRepository);
     expect(await revisionOf(packaged)).toBe(inRepository);
+
+    // What the functions read: the same desired state, validated at build time.
+    const compiled = await readCompiledManifests(packaged);
+    const loaded = await loadDesiredState(FIXTURE);
+    if (!loaded.ok) throw new Error("the fixture does not load");
+    expect(compiled.revision).toBe(inRepository);
+    const withoutSources = (objects: { source: unknown }[]) => objects.map(({ source: _, ...rest }) => rest);
+    expect(withoutSources(compiled.fileSystems)).toEqual(withoutSources(loaded.state.fileSystems));
+    expect(withoutSources(compiled.accessPoints)).toEqual(withoutSources(loaded.state.accessPoints));
+    expect(withoutSources(compiled.functions)).toEqual(withoutSources(loaded.state.functions));
+    expect(compiled.fileSystems[0]?.source.file).toBe("desired-state/efs.yaml");
 
     await writeFile(
       join(packaged, "efs.yaml"),
@@ -105,6 +120,26 @@ describe("manifests layer", () => {
     expect(await revisionOf(source)).toBe(stamp.contentRevision);
   });
 
+  it("fails the build on invalid manifests with their located errors, and compiles nothing", async () => {
+    const source = join(dir, "invalid");
+    await mkdir(source, { recursive: true });
+    await writeFile(
+      join(source, "efs.yaml"),
+      "apiVersion: efs-reconciler.io/v1alpha1\nkind: FileSystem\nmetadata:\n  name: data\nspec:\n  fileSystemId: fs-0123456789abcdef0\n  bogus: 1\n",
+    );
+    const artifacts = join(dir, "invalid-artifacts");
+    const failure = run(
+      "make",
+      ["--makefile", join(ROOT, "infra-sam/manifests-layer/Makefile"), "build-ManifestsLayer"],
+      { cwd: dir, env: { ...process.env, ARTIFACTS_DIR: artifacts, MANIFESTS: source } },
+    );
+    await expect(failure).rejects.toThrow(
+      /desired-state\/efs\.yaml:7:3: FileSystem\/data: spec\.bogus: unknown field/,
+    );
+    await expect(failure).rejects.toThrow(/nothing was compiled/);
+    expect(await listFiles(join(artifacts, "desired-state"))).not.toContain(COMPILED_MANIFESTS_FILE);
+  });
+
   it("fails the build with what to do when there is no manifest directory", async () => {
     await expect(
       run(
@@ -123,7 +158,17 @@ describe("manifests layer", () => {
     expect(layer?.Type).toBe("AWS::Serverless::LayerVersion");
     expect(layer?.Metadata).toEqual({ BuildMethod: "makefile", BuildArchitecture: "arm64" });
     expect(layer?.Properties?.ContentUri).toBe("manifests-layer/");
-    for (const id of ["PlanFunction", "VerifyFunction"]) {
+    const readers = readdirSync(join(ROOT, "src/statemachine/lambda"))
+      .filter((f) =>
+        readFileSync(join(ROOT, "src/statemachine/lambda", f), "utf8").includes("compiledManifestsLoader"),
+      )
+      .map(
+        (f) =>
+          `${f.replace(/\.ts$/, "").replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}Function`,
+      )
+      .sort();
+    expect(readers).toEqual(["PlanFunction", "RecordFunction", "VerifyFunction"]);
+    for (const id of readers) {
       const props = template.Resources[id]?.Properties as {
         Layers: unknown[];
         Environment: { Variables: Record<string, unknown> };

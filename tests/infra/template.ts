@@ -176,6 +176,7 @@ export const IAM_PREFIX: Record<string, string> = {
   "@aws-sdk/client-sfn": "states",
   "@aws-sdk/client-cloudformation": "cloudformation",
   "@aws-sdk/client-resource-groups-tagging-api": "tag",
+  "@aws-sdk/client-s3": "s3",
 };
 
 export class UnknownSdkClientError extends Error {

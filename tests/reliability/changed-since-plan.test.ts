@@ -257,7 +257,7 @@ describe("functions changed between plan and repoint", () => {
 });
 
 describe("an access point mounted by someone else before its deletion", () => {
-  it("is not deleted, in this run or the next", async () => {
+  it("is not deleted but released from management, in this run; the next run neither owns nor deletes it", async () => {
     fixture = await freshDemo();
     const { ids } = fixture;
     const clients = emulatorClients();
@@ -280,16 +280,21 @@ describe("an access point mounted by someone else before its deletion", () => {
     const deletion = resultOf(result, "DeleteAccessPoint");
     expect(deletion.status).toBe("failed");
     expect(deletion.error).toContain(
-      `access point ${ids.rootAccessPointId} is still mounted by someone-elses-function`,
+      `kept access point ${ids.rootAccessPointId} instead of deleting it: someone-elses-function still mounts it and no manifest binds it; released it from efs-reconciler management`,
     );
     expect(result.status).toBe("FAILED");
-    expect((await demoState(ids)).accessPoints.map((ap) => ap.id)).toContain(ids.rootAccessPointId);
+    // Released: none of efs-reconciler's tags are left, so one access point alone carries the name.
+    const kept = (await demoState(ids)).accessPoints.find((ap) => ap.id === ids.rootAccessPointId);
+    expect(kept?.tags).toEqual({ Name: "lambda-root" });
+    expect(convergenceProblems(await demoState(ids), ids)).toEqual([]);
 
-    // The next run sees who mounts it and plans no deletion at all; the manifests' functions are done.
+    // The next run does not own it: no drift about it, no deletion; the manifests' functions are done.
     const next = await nextApplyConverges(fixture);
     expect(next.actions.filter((a) => a.type === "DeleteAccessPoint")).toEqual([]);
+    expect(next.drift.filter((d) => d.resource.id === ids.rootAccessPointId)).toEqual([]);
     const state = await demoState(ids);
     expect(state.accessPoints.map((ap) => ap.id)).toContain(ids.rootAccessPointId);
+    expect(convergenceProblems(state, ids)).toEqual([]);
     expect(await mountOf("someone-elses-function")).toEqual([
       { Arn: rootArn, LocalMountPath: "/mnt/legacy" },
     ]);

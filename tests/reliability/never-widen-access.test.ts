@@ -261,6 +261,8 @@ describe(`never widen access (${PROPERTY_RUNS} random accounts per property)`, (
           for (const fn of world.observed.mountedBy[ap?.accessPointArn ?? ""] ?? []) {
             expect(repointed.has(fn)).toBe(true);
           }
+          // A repoint still settling at delete time is waited for, never taken for someone else's mount.
+          for (const fn of repointed) expect(a.params.manifestFunctions).toContain(fn);
         }
         // Adoption (tagging) only of an access point a manifest's own function mounts, or one it names.
         for (const a of of(plan, "TagAccessPoint")) {

@@ -123,25 +123,84 @@ describe("plans stored by reference", () => {
 describe("ResultWriter documents", () => {
   it("reads back what a ResultWriter wrote, failed children as failed actions", async () => {
     const store = createMemoryRunStore();
-    const written = await writeMapResults(store, "runs/r/phase-1/results", [
-      {
-        Input: JSON.stringify({ action: { id: "a1" } }),
-        Output: JSON.stringify({ actionId: "a1", status: "succeeded", error: null, pending: [] }),
-        Status: "SUCCEEDED",
+    const written = await writeMapResults(
+      store,
+      "runs/r/phase-1/results",
+      [
+        {
+          Input: JSON.stringify({ action: { id: "a1" } }),
+          Output: JSON.stringify({ actionId: "a1", status: "succeeded", error: null, pending: [] }),
+          Status: "SUCCEEDED",
+        },
+        {
+          Input: JSON.stringify({ action: { id: "a2" } }),
+          Status: "FAILED",
+          Error: "States.Timeout",
+          Cause: "late",
+        },
+      ],
+      "run-1",
+    );
+    // Step Functions' layout: one folder per map run, the manifest naming each results file by its whole key.
+    expect(written.ResultWriterDetails.Key).toBe("runs/r/phase-1/results/run-1/manifest.json");
+    expect(await store.get(written.ResultWriterDetails)).toMatchObject({
+      ResultFiles: {
+        SUCCEEDED: [{ Key: "runs/r/phase-1/results/run-1/SUCCEEDED_0.json" }],
+        FAILED: [{ Key: "runs/r/phase-1/results/run-1/FAILED_0.json" }],
+        PENDING: [],
       },
-      {
-        Input: JSON.stringify({ action: { id: "a2" } }),
-        Status: "FAILED",
-        Error: "States.Timeout",
-        Cause: "late",
-      },
-    ]);
+    });
     const results = await loadPhaseResults(written, store);
     expect(results).toEqual([
       { actionId: "a1", status: "succeeded", error: null, pending: [] },
       { actionId: "a2", status: "failed", error: { Error: "States.Timeout", Cause: "late" }, pending: [] },
     ]);
     await expect(loadPhaseResults(written, undefined)).rejects.toThrow(/no run store/);
+  });
+
+  it("reads the documents a Step Functions ResultWriter writes, as AWS writes them", async () => {
+    const store = createMemoryRunStore("runs-bucket");
+    const folder = "team/runs/r/phase-1/results/0c17ffd6-e8ad-44c0-a65b-a8b721007241";
+    const child = (id: string) => ({
+      ExecutionArn: `arn:aws:states:eu-west-1:123456789012:execution:sm/RunStoredActions:${id}`,
+      Input: JSON.stringify({ action: { id } }),
+      InputDetails: { Included: true },
+      Name: id,
+      RedriveCount: 0,
+      StartDate: "2026-11-28T12:00:00.000Z",
+      StateMachineArn: "arn:aws:states:eu-west-1:123456789012:stateMachine:sm/RunStoredActions",
+      StopDate: "2026-11-28T12:00:01.000Z",
+    });
+    const output = (id: string) =>
+      JSON.stringify({ actionId: id, status: "succeeded", error: null, pending: [] });
+    await store.put(`${folder}/SUCCEEDED_0.json`, [
+      { ...child("a1"), Output: output("a1"), OutputDetails: { Included: true }, Status: "SUCCEEDED" },
+    ]);
+    await store.put(`${folder}/SUCCEEDED_1.json`, [
+      { ...child("a2"), Output: output("a2"), OutputDetails: { Included: true }, Status: "SUCCEEDED" },
+    ]);
+    await store.put(`${folder}/FAILED_0.json`, [
+      { ...child("a3"), Status: "TIMED_OUT", Error: "States.Timeout", Cause: "no answer" },
+    ]);
+    const manifest = await store.put(`${folder}/manifest.json`, {
+      DestinationBucket: "runs-bucket",
+      MapRunArn: "arn:aws:states:eu-west-1:123456789012:mapRun:sm/RunStoredActions:0c17ffd6",
+      ResultFiles: {
+        FAILED: [{ Key: `${folder}/FAILED_0.json`, Size: 400 }],
+        PENDING: [],
+        SUCCEEDED: [
+          { Key: `${folder}/SUCCEEDED_0.json`, Size: 500 },
+          { Key: `${folder}/SUCCEEDED_1.json`, Size: 500 },
+        ],
+      },
+    });
+    // The Map's output: the map run and where its manifest is.
+    const mapOutput = { MapRunArn: "arn:aws:states:…", ResultWriterDetails: manifest };
+    expect((await loadPhaseResults(mapOutput, store)).map((r) => [r.actionId, r.status])).toEqual([
+      ["a1", "succeeded"],
+      ["a2", "succeeded"],
+      ["a3", "failed"],
+    ]);
   });
 });
 

@@ -4,8 +4,11 @@
  * and `apply`, with their exit codes: a dry run exits like `plan` (0 no drift, 2 drift), an apply
  * like `apply` (0 converged, 2 only manual drift left, 3 refused, 1 failed). A run skipped because
  * another run held the lease exits 1 and says so. `--no-wait` prints the execution and exits 0.
+ * A large run's plan and report are stored by reference in the stack's run bucket: `run` reads
+ * them from there and prints them exactly as it prints an inline one.
  */
 import type { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import type { DescribeExecutionCommandOutput, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { isSkippedRun, type SkippedRun } from "../../lock/run-lease";
@@ -14,6 +17,8 @@ import { renderReport } from "../../render/index";
 import { plural } from "../../render/report-view";
 import { describeActionError } from "../../statemachine/action-error";
 import type { StateExit } from "../../statemachine/run-report";
+import type { RunStoreReader, StoredRef } from "../../statemachine/run-store";
+import type { PlanHead, ReportHead } from "../../statemachine/stored-documents";
 import { CliUsageError } from "../cli-error";
 import { type CommandContext, type CommandFactory, runCommand } from "../command-context";
 import { EXIT } from "../exit-codes";
@@ -72,10 +77,34 @@ export function pollDelays(first: number, max: number = Math.max(MAX_POLL_SECOND
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The documents a run stored in its run bucket, read with an S3 client made on the first read. */
+interface RunDocuments {
+  reader: RunStoreReader;
+  /** Releases the S3 client, if one was made. */
+  close(): void;
+}
+
+function runDocuments(config: S3ClientConfig): RunDocuments {
+  let s3: S3Client | undefined;
+  return {
+    reader: {
+      async get<T>(ref: StoredRef): Promise<T> {
+        const [{ S3Client }, { createS3RunStore }] = await Promise.all([
+          import("@aws-sdk/client-s3"),
+          import("../../statemachine/s3-run-store"),
+        ]);
+        s3 ??= new S3Client(config);
+        return createS3RunStore({ s3, bucket: ref.Bucket }).get<T>(ref);
+      },
+    },
+    close: () => s3?.destroy(),
+  };
+}
+
 /** The clients `run` needs, configured like every other AWS client of the CLI. */
 async function runClients(
   opts: RunOptions,
-): Promise<{ sfn: SFNClient; cloudformation: CloudFormationClient }> {
+): Promise<{ sfn: SFNClient; cloudformation: CloudFormationClient; documents: RunDocuments }> {
   const [{ SFNClient }, { CloudFormationClient }, { DEFAULT_MAX_ATTEMPTS }] = await Promise.all([
     import("@aws-sdk/client-sfn"),
     import("@aws-sdk/client-cloudformation"),
@@ -88,7 +117,12 @@ async function runClients(
     maxAttempts: DEFAULT_MAX_ATTEMPTS,
     retryMode: "standard",
   };
-  return { sfn: new SFNClient(config), cloudformation: new CloudFormationClient(config) };
+  return {
+    sfn: new SFNClient(config),
+    cloudformation: new CloudFormationClient(config),
+    // A custom endpoint (a local emulator) serves buckets by path, not by host name.
+    documents: runDocuments({ ...config, ...(opts.endpointUrl ? { forcePathStyle: true } : {}) }),
+  };
 }
 
 /** The state machine ARN: given, or the `StateMachineArn` output of the stack. */
@@ -209,16 +243,22 @@ function exitCodeOf(report: ApplyReport | Plan, succeeded: boolean, refused: boo
 
 async function run(ctx: CommandContext, opts: RunOptions): Promise<number> {
   const { io } = ctx;
-  const { sfn, cloudformation } = await runClients(opts);
+  const { sfn, cloudformation, documents } = await runClients(opts);
   try {
     const stateMachineArn = await resolveStateMachineArn(opts, cloudformation);
-    const [{ newRunId }, { StartExecutionCommand }, { WORKFLOW_ERRORS }, { runReport, planStepOf }] =
-      await Promise.all([
-        import("../../plan/run-id"),
-        import("@aws-sdk/client-sfn"),
-        import("../../statemachine/definition"),
-        import("../../statemachine/run-report"),
-      ]);
+    const [
+      { newRunId },
+      { StartExecutionCommand },
+      { WORKFLOW_ERRORS },
+      { runReport, planStepOf },
+      { loadRunOutput, loadStoredExits },
+    ] = await Promise.all([
+      import("../../plan/run-id"),
+      import("@aws-sdk/client-sfn"),
+      import("../../statemachine/definition"),
+      import("../../statemachine/run-report"),
+      import("../../statemachine/stored-documents"),
+    ]);
     const mode = opts.dryRun ? "dry-run" : "apply";
     const runId = newRunId();
     const input = { mode, runId, ...(opts.maxChanges === undefined ? {} : { maxChanges: opts.maxChanges }) };
@@ -246,7 +286,10 @@ async function run(ctx: CommandContext, opts: RunOptions): Promise<number> {
     if (done.status === "SUCCEEDED") {
       const output = JSON.parse(done.output ?? "null") as unknown;
       if (isSkippedRun(output)) return printSkipped(ctx, opts, output);
-      const report = output as ApplyReport | Plan;
+      const report = await loadRunOutput(
+        output as ApplyReport | Plan | ReportHead | PlanHead,
+        documents.reader,
+      );
       logLine(io, `execution ${runId} succeeded after ${seconds} s`);
       io.stdout.write(renderReport(report, opts.output, { color }));
       return exitCodeOf(report, true, false);
@@ -256,7 +299,7 @@ async function run(ctx: CommandContext, opts: RunOptions): Promise<number> {
     const cause =
       describeActionError({ Error: error, ...(done.cause ? { Cause: done.cause } : {}) }) ?? error;
     logLine(io, `execution ${runId} ended ${done.status} after ${seconds} s: ${cause}`);
-    const exits = await executionStateExits(sfn, executionArn);
+    const exits = await loadStoredExits(await executionStateExits(sfn, executionArn), documents.reader);
     const step = planStepOf(exits);
     if (!step || "skipped" in step) return EXIT.ERROR;
     const refused = error === WORKFLOW_ERRORS.maxChangesExceeded;
@@ -272,6 +315,7 @@ async function run(ctx: CommandContext, opts: RunOptions): Promise<number> {
   } finally {
     sfn.destroy();
     cloudformation.destroy();
+    documents.close();
   }
 }
 

@@ -1,2 +1,21 @@
 /** Lambda entry of the workflow's Verify state (bundled on its own: dist/lambda/verify/). */
-export { verifyHandler as handler } from "../handlers";
+import { S3Client } from "@aws-sdk/client-s3";
+import { clientConfig, createObserveClients } from "../../aws/clients";
+import { observe } from "../../observe/observe";
+import { planChanges } from "../../plan/index";
+import { compiledManifestsLoader, lambdaHandler, logLine, manifestDirFromEnv } from "../handlers";
+import { runStoreFromEnv } from "../s3-run-store";
+import { createVerifyTask } from "../tasks";
+
+export const handler = lambdaHandler((env) => {
+  const store = runStoreFromEnv(env, () => new S3Client(clientConfig()));
+  return createVerifyTask(
+    {
+      loadDesired: compiledManifestsLoader(manifestDirFromEnv(env)),
+      clients: createObserveClients(),
+      log: (message) => logLine(message),
+      ...(store ? { store } : {}),
+    },
+    { observe, planChanges },
+  );
+});

@@ -1,7 +1,8 @@
 /**
  * Access-point reconcilers over the wire: CreateAccessPoint (identity tags, ClientToken
  * idempotency), TagAccessPoint (adoption) and DeleteAccessPoint (and its refusals: an access point
- * a function mounts, one the reconciler does not own), each from a real plan.
+ * a function mounts, one the reconciler does not own; and the release of a replaced access point a
+ * function outside the manifests started mounting), each from a real plan.
  */
 import {
   type AccessPointDescription,
@@ -25,7 +26,7 @@ import {
   seedBaselineIn,
   tempDir,
 } from "../../support/scenarios";
-import { seedAccessPoint } from "../../support/seed";
+import { seedAccessPoint, seedFunction } from "../../support/seed";
 import { expectRefused, expectRerunSkipped } from "./helpers";
 
 const clients = emulatorClients();
@@ -183,6 +184,48 @@ describe("DeleteAccessPoint", () => {
       "RetryableReconcileError",
       /still mounted by baseline-api, baseline-worker/,
     );
+  });
+
+  it("keeps a replaced access point a function outside the manifests started mounting, and releases it", async () => {
+    const { b, desired } = await seedBaselineIn(clients, dir, {
+      posixUser: { Uid: 0, Gid: 0 },
+      accessPointTags: {
+        [NAME_TAG]: "lambda",
+        [MANAGED_BY_TAG]: MANAGED_BY_VALUE,
+        "efs-reconciler.io/spec-hash": "0123456789abcdef",
+        Name: "lambda",
+      },
+    });
+    const plan = await planFor(desired, clients);
+    for (const a of plan.actions.filter((x) => x.phase < 3)) await reconcile(a, clients);
+    const remove = onlyAction(plan, "DeleteAccessPoint");
+    expect(remove.params.accessPointId).toBe(b.accessPointId);
+    expect(remove.params.manifestFunctions).toEqual(["baseline-api", "baseline-worker"]);
+    // After the plan, a function no manifest binds starts mounting the old access point.
+    await seedFunction(clients, {
+      functionName: "someone-elses-function",
+      vpc: { subnetIds: [b.subnetByAz["us-east-1a"] ?? ""], securityGroupIds: [b.functionSg] },
+      fileSystem: { accessPointArn: b.accessPointArn, localMountPath: "/mnt/legacy" },
+    });
+
+    await expect(reconcile(remove, clients)).rejects.toMatchObject({
+      name: "TerminalReconcileError",
+      message: expect.stringContaining(
+        `kept access point ${b.accessPointId} instead of deleting it: someone-elses-function still mounts it and no manifest binds it; released it from efs-reconciler management`,
+      ),
+    });
+
+    const old = (await accessPoints(b.fileSystemId)).find((ap) => ap.AccessPointId === b.accessPointId);
+    expect(tags(old)).toEqual({ Name: "lambda" });
+    const named = (await accessPoints(b.fileSystemId)).filter((ap) => tags(ap)[NAME_TAG] === "lambda");
+    expect(named.map((ap) => ap.PosixUser?.Uid)).toEqual([1000]);
+    // Run again: nothing is written, and it reports the release again.
+    await expectRefused(remove, clients, "TerminalReconcileError", /tags were already removed/);
+    // The next plan does not own it any more: no drift about it, nothing to delete.
+    const next = await planFor(desired, clients);
+    expect(next.drift).toEqual([]);
+    expect(next.actions).toEqual([]);
+    expect((await accessPoints(b.fileSystemId)).map((ap) => ap.AccessPointId)).toContain(b.accessPointId);
   });
 
   it("refuses to delete an access point that is not tagged managed-by efs-reconciler", async () => {

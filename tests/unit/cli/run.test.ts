@@ -173,10 +173,11 @@ describe("efs-reconciler run", () => {
   it("a run that failed before it had a plan exits 1 with the task's error and prints no report", async () => {
     execution({
       status: "FAILED",
-      error: "InvalidManifestsError",
+      error: "CompiledManifestsError",
       cause: JSON.stringify({
-        errorType: "InvalidManifestsError",
-        errorMessage: "the manifests in /opt/desired-state are invalid; fix them and redeploy",
+        errorType: "CompiledManifestsError",
+        errorMessage:
+          "no compiled manifests at /opt/desired-state/desired-state.json: build the deployment with `sam build` (the manifests layer compiles them), or point MANIFEST_DIR at a packaged manifest directory",
       }),
     });
     sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
@@ -185,7 +186,9 @@ describe("efs-reconciler run", () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain("ended FAILED after");
-    expect(run.stderr).toContain("InvalidManifestsError: the manifests in /opt/desired-state are invalid");
+    expect(run.stderr).toContain(
+      "CompiledManifestsError: no compiled manifests at /opt/desired-state/desired-state.json: build the deployment with `sam build`",
+    );
   });
 
   it("a skipped run (another run held the lease) exits 1 and says so", async () => {

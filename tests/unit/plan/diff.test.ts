@@ -352,6 +352,22 @@ const cases: Case[] = [
     actions: [],
   },
   {
+    name: "a released access point (kept for a function outside the manifests) is neither drift nor deleted",
+    mutate: (w) => {
+      const live = liveFs(w).accessPoints[0]!;
+      liveFs(w).accessPoints.push({
+        ...live,
+        accessPointId: "fsap-released",
+        accessPointArn: "arn:ap/fsap-released",
+        posixUser: { uid: 0, gid: 0, secondaryGids: [] },
+        tags: { Name: "lambda" },
+      });
+      w.observed.mountedBy["arn:ap/fsap-released"] = ["someone-elses-function"];
+    },
+    drift: [],
+    actions: [],
+  },
+  {
     name: "FN_NOT_FOUND subsumes the function's other checks",
     mutate: (w) => {
       w.observed.functions.search = { found: false };
@@ -485,6 +501,22 @@ describe("diff: one case per drift code", () => {
       manual: p.drift.filter((d) => d.remediation === "manual").length,
       actions: p.actions.length,
     });
+  });
+});
+
+describe("diff: DeleteAccessPoint names the manifests' functions", () => {
+  it("so the reconciler can tell a function outside the manifests that mounts it at delete time", () => {
+    const w = converged();
+    liveFs(w).accessPoints[0]!.posixUser!.uid = 0;
+    const deletes = plan(w).actions.filter((a) => a.type === "DeleteAccessPoint");
+    expect(deletes.map((a) => a.params)).toEqual([
+      {
+        accessPointId: AP_ID,
+        accessPointArn: AP_ARN,
+        fileSystemId: FS_ID,
+        manifestFunctions: ["embed", "search"],
+      },
+    ]);
   });
 });
 

@@ -13,6 +13,8 @@ import {
   IncorrectFileSystemLifeCycleState,
   TagResourceCommand,
   type TagResourceCommandInput,
+  UntagResourceCommand,
+  type UntagResourceCommandInput,
 } from "@aws-sdk/client-efs";
 import { type FunctionConfiguration, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
@@ -91,6 +93,14 @@ beforeEach(() => {
       throw new AccessPointNotFound({ $metadata: {}, message: "nope", ErrorCode: "AccessPointNotFound" });
     const keys = new Set((input.Tags ?? []).map((t) => t.Key));
     target.Tags = [...(target.Tags ?? []).filter((t) => !keys.has(t.Key)), ...(input.Tags ?? [])];
+    return {};
+  });
+  efs.on(UntagResourceCommand).callsFake((input: UntagResourceCommandInput) => {
+    const target = accessPoints.find((a) => a.AccessPointId === input.ResourceId);
+    if (!target)
+      throw new AccessPointNotFound({ $metadata: {}, message: "nope", ErrorCode: "AccessPointNotFound" });
+    const keys = new Set(input.TagKeys ?? []);
+    target.Tags = (target.Tags ?? []).filter((t) => !keys.has(t.Key ?? ""));
     return {};
   });
   efs.on(DeleteAccessPointCommand).callsFake((input: DeleteAccessPointCommandInput) => {
@@ -274,13 +284,22 @@ describe("DeleteAccessPoint", () => {
   const del = action(
     {
       type: "DeleteAccessPoint",
-      params: { accessPointId: "fsap-old", accessPointArn: arn, fileSystemId: "fs-1" },
+      params: {
+        accessPointId: "fsap-old",
+        accessPointArn: arn,
+        fileSystemId: "fs-1",
+        manifestFunctions: ["api", "worker"],
+      },
     },
     "fsap-old",
   );
+  const tagsOfOld = () =>
+    Object.fromEntries(
+      (accessPoints.find((a) => a.AccessPointId === "fsap-old")?.Tags ?? []).map((t) => [t.Key, t.Value]),
+    );
 
   beforeEach(() => {
-    accessPoints.push(ap("fsap-old", managedTags));
+    accessPoints.push(ap("fsap-old", { ...managedTags, Name: "models" }));
     functions = [
       {
         FunctionName: "other-fn",
@@ -362,6 +381,93 @@ describe("DeleteAccessPoint", () => {
       /published function versions mount it \(api:3\)/,
     );
     expect(efs).not.toHaveReceivedCommand(DeleteAccessPointCommand);
+  });
+
+  describe("mounted by a function no manifest binds (it started mounting it after the plan)", () => {
+    const mountedBy = (FunctionName: string, Version = "$LATEST"): FunctionConfiguration => ({
+      FunctionName,
+      Version,
+      FileSystemConfigs: [{ Arn: arn, LocalMountPath: "/mnt/legacy" }],
+    });
+
+    it("keeps it and releases it: removes efs-reconciler's tags (Name stays), fails naming the function", async () => {
+      functions.push(mountedBy("someone-else"));
+      const run = reconcileDeleteAccessPoint(del, clients);
+      await expect(run).rejects.toThrow(TerminalReconcileError);
+      await expect(run).rejects.toThrow(
+        "kept access point fsap-old instead of deleting it: someone-else still mounts it and no manifest binds it; " +
+          "released it from efs-reconciler management (removed its tags efs-reconciler.io/name, " +
+          "efs-reconciler.io/managed-by, efs-reconciler.io/spec-hash)",
+      );
+      expect(tagsOfOld()).toEqual({ Name: "models" });
+      expect(accessPoints.some((a) => a.AccessPointId === "fsap-old")).toBe(true);
+      expect(efs).not.toHaveReceivedCommand(DeleteAccessPointCommand);
+      expect(efs.commandCalls(UntagResourceCommand).map((c) => c.args[0].input)).toEqual([
+        {
+          ResourceId: "fsap-old",
+          TagKeys: ["efs-reconciler.io/name", "efs-reconciler.io/managed-by", "efs-reconciler.io/spec-hash"],
+        },
+      ]);
+    });
+
+    it("removes only the tags it still carries (an adopted access point has no spec hash)", async () => {
+      accessPoints = accessPoints.map((a) =>
+        a.AccessPointId === "fsap-old"
+          ? {
+              ...a,
+              Tags: [
+                { Key: "efs-reconciler.io/name", Value: "models" },
+                { Key: "efs-reconciler.io/managed-by", Value: "efs-reconciler" },
+                { Key: "team", Value: "b" },
+              ],
+            }
+          : a,
+      );
+      functions.push(mountedBy("someone-else"));
+      await expect(reconcileDeleteAccessPoint(del, clients)).rejects.toThrow(/released it/);
+      expect(tagsOfOld()).toEqual({ team: "b" });
+    });
+
+    it("run again after the release: writes nothing and reports the same release", async () => {
+      functions.push(mountedBy("someone-else"), mountedBy("another-team"));
+      await expect(reconcileDeleteAccessPoint(del, clients)).rejects.toThrow(/released it/);
+      const again = reconcileDeleteAccessPoint(del, clients);
+      await expect(again).rejects.toThrow(TerminalReconcileError);
+      await expect(again).rejects.toThrow(
+        "someone-else, another-team still mount it and no manifest binds them; released it from efs-reconciler " +
+          "management (its efs-reconciler tags were already removed)",
+      );
+      expect(efs).toHaveReceivedCommandTimes(UntagResourceCommand, 1);
+      expect(efs).not.toHaveReceivedCommand(DeleteAccessPointCommand);
+      expect(tagsOfOld()).toEqual({ Name: "models" });
+    });
+
+    it("releases it when a published version of another function mounts it, even beside a manifest function", async () => {
+      functions.push(mountedBy("api"), mountedBy("someone-else", "7"));
+      await expect(reconcileDeleteAccessPoint(del, clients)).rejects.toThrow(
+        /someone-else:7 still mounts it and no manifest binds it; released it/,
+      );
+      expect(tagsOfOld()).toEqual({ Name: "models" });
+      expect(efs).not.toHaveReceivedCommand(DeleteAccessPointCommand);
+    });
+
+    it("never untags an access point that carries the name tag but is not managed (someone else's)", async () => {
+      accessPoints = accessPoints.map((a) =>
+        a.AccessPointId === "fsap-old"
+          ? { ...a, Tags: [{ Key: "efs-reconciler.io/name", Value: "models" }] }
+          : a,
+      );
+      functions.push(mountedBy("someone-else"));
+      await expect(reconcileDeleteAccessPoint(del, clients)).rejects.toThrow(/it is not tagged/);
+      expect(tagsOfOld()).toEqual({ "efs-reconciler.io/name": "models" });
+      expect(efs).not.toHaveReceivedCommand(UntagResourceCommand);
+    });
+
+    it("an access point with no tags left and no function outside the manifests on it is refused, not deleted", async () => {
+      accessPoints = accessPoints.map((a) => (a.AccessPointId === "fsap-old" ? { ...a, Tags: [] } : a));
+      await expect(reconcileDeleteAccessPoint(del, clients)).rejects.toThrow(/it is not tagged/);
+      expect(efs).not.toHaveReceivedCommand(DeleteAccessPointCommand);
+    });
   });
 
   it("refuses an access point of another file system", async () => {

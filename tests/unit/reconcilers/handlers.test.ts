@@ -9,14 +9,14 @@ import {
 import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { handler as accessPointsHandler } from "../../../src/reconcilers/access-points";
-import { handler as fileSystemHandler } from "../../../src/reconcilers/file-system";
-import { handler as functionsHandler } from "../../../src/reconcilers/functions";
-import { reconcile, handler as reconcileHandler } from "../../../src/reconcilers/index";
-import { clientsFromEnv } from "../../../src/reconcilers/lambda-clients";
-import { handler as mountTargetsHandler } from "../../../src/reconcilers/mount-targets";
-import { handler as pendingHandler } from "../../../src/reconcilers/pending";
-import { handler as securityGroupsHandler } from "../../../src/reconcilers/security-groups";
+import { reconcile } from "../../../src/reconcilers/index";
+import { handler as pendingHandler } from "../../../src/statemachine/lambda/check-pending";
+import { handler as accessPointsHandler } from "../../../src/statemachine/lambda/execute-access-point-action";
+import { handler as fileSystemHandler } from "../../../src/statemachine/lambda/execute-file-system-action";
+import { handler as functionsHandler } from "../../../src/statemachine/lambda/execute-function-action";
+import { handler as mountTargetsHandler } from "../../../src/statemachine/lambda/execute-mount-target-action";
+import { handler as securityGroupsHandler } from "../../../src/statemachine/lambda/execute-security-group-action";
+import { emptyRun } from "../../../src/statemachine/run-state";
 import { action, testClients } from "./fixtures";
 
 const ec2 = mockClient(EC2Client);
@@ -54,19 +54,14 @@ beforeEach(() => {
   lambda.reset();
 });
 
-describe("Lambda handlers", () => {
-  it("create their clients once, from the environment", async () => {
-    expect(clientsFromEnv()).toBe(clientsFromEnv());
-    expect(await clientsFromEnv().region()).toBe("eu-west-3");
-  });
-
+describe("Lambda handlers of the reconciler families (src/statemachine/lambda)", () => {
   it("mount targets", async () => {
     efs.on(DescribeMountTargetSecurityGroupsCommand).resolves({ SecurityGroups: ["sg-mt"] });
     const event = action({
       type: "AddMountTargetSecurityGroup",
       params: { fileSystemId: "fs-1", mountTargetId: "fsmt-1", securityGroupId: "sg-mt" },
     });
-    expect(await mountTargetsHandler(event, context)).toMatchObject({
+    expect(await mountTargetsHandler({ action: event }, context)).toMatchObject({
       actionId: event.id,
       status: "skipped",
     });
@@ -90,21 +85,26 @@ describe("Lambda handlers", () => {
       type: "AuthorizeIngress",
       params: { groupId: "sg-mt", sourceGroupId: "sg-fn", port: 2049 },
     });
-    expect(await securityGroupsHandler(event, context)).toMatchObject({ status: "skipped" });
+    expect(await securityGroupsHandler({ action: event }, context)).toMatchObject({ status: "skipped" });
   });
 
   it("access points", async () => {
     efs.on(DescribeAccessPointsCommand).resolves({ AccessPoints: [] });
     const event = action({
       type: "DeleteAccessPoint",
-      params: { accessPointId: "fsap-1", accessPointArn: "arn:ap", fileSystemId: "fs-1" },
+      params: {
+        accessPointId: "fsap-1",
+        accessPointArn: "arn:ap",
+        fileSystemId: "fs-1",
+        manifestFunctions: [],
+      },
     });
-    expect(await accessPointsHandler(event, context)).toMatchObject({ status: "skipped" });
+    expect(await accessPointsHandler({ action: event }, context)).toMatchObject({ status: "skipped" });
   });
 
   it("file system", async () => {
     efs.on(DescribeBackupPolicyCommand).resolves({ BackupPolicy: { Status: "ENABLED" } });
-    expect(await fileSystemHandler(backup, context)).toMatchObject({
+    expect(await fileSystemHandler({ action: backup }, context)).toMatchObject({
       actionId: backup.id,
       status: "skipped",
     });
@@ -116,7 +116,7 @@ describe("Lambda handlers", () => {
       type: "UpdateFunctionConfiguration",
       params: { functionName: "api", timeout: 30 },
     });
-    expect(await functionsHandler(event, context)).toMatchObject({ status: "skipped" });
+    expect(await functionsHandler({ action: event }, context)).toMatchObject({ status: "skipped" });
   });
 
   it("pending", async () => {
@@ -131,17 +131,23 @@ describe("Lambda handlers", () => {
         },
       ],
     });
-    const pending = [{ type: "mountTarget" as const, fileSystemId: "fs-1", mountTargetId: "fsmt-1" }];
-    expect(await pendingHandler({ pending }, context)).toEqual({ ready: false, pending, failed: [] });
+    const resource = { type: "mountTarget" as const, fileSystemId: "fs-1", mountTargetId: "fsmt-1" };
+    const run = { ...emptyRun(), pending: [{ actionId: "a1", resource }] };
+    // A poll: the mount target is still creating, so it stays pending and the poll is counted.
+    expect(await pendingHandler({ run }, context)).toEqual({ ...run, polls: 1 });
   });
 
-  it("any action, through the dispatcher", async () => {
+  it("a family's function applies its action and reports what it changed", async () => {
     efs.on(DescribeBackupPolicyCommand).resolves({ BackupPolicy: { Status: "DISABLED" } });
-    expect(await reconcileHandler(backup, context)).toMatchObject({ status: "succeeded" });
+    expect(await fileSystemHandler({ action: backup }, context)).toMatchObject({
+      actionId: backup.id,
+      status: "succeeded",
+      error: null,
+    });
   });
 
   it("a family handler refuses another family's action with the error name the workflow catches", async () => {
-    await expect(mountTargetsHandler(backup, context)).rejects.toMatchObject({
+    await expect(mountTargetsHandler({ action: backup }, context)).rejects.toMatchObject({
       name: "TerminalReconcileError",
       message: expect.stringContaining("does not handle PutBackupPolicy"),
     });

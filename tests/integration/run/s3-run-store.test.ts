@@ -1,0 +1,135 @@
+/**
+ * The S3 run store over the wire (emulator S3): documents go in and come back as JSON, one far
+ * over the 256 KiB state payload limit included; a missing key is StoredDocumentMissingError and a
+ * missing bucket is S3's own error; the results a ResultWriter writes are read back from S3; and a
+ * plan stored by reference runs through the local engine on the S3 store exactly as inline.
+ */
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { EMULATOR_REGION } from "../../../src/emulator/warm-up";
+import { executeWorkflow } from "../../../src/statemachine/local-engine";
+import {
+  createMemoryRunStore,
+  type RunStore,
+  StoredDocumentMissingError,
+} from "../../../src/statemachine/run-store";
+import { createS3RunStore } from "../../../src/statemachine/s3-run-store";
+import { loadPhaseResults } from "../../../src/statemachine/stored-documents";
+import { emulatorEndpoint, resetEmulator } from "../../support/emulator";
+import { action, fakeWorld } from "../../workflow/fake-world";
+
+const BUCKET = "efs-reconciler-runs";
+let s3: S3Client;
+
+beforeAll(() => {
+  s3 = new S3Client({
+    endpoint: emulatorEndpoint(),
+    region: EMULATOR_REGION,
+    forcePathStyle: true,
+    maxAttempts: 1,
+  });
+});
+
+afterAll(() => s3.destroy());
+
+beforeEach(async () => {
+  await resetEmulator();
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+});
+
+describe("the S3 run store against the emulator", () => {
+  it("stores JSON documents under the prefix and reads them back", async () => {
+    const store = createS3RunStore({ s3, bucket: BUCKET, prefix: "team" });
+    const ref = await store.put("runs/r1/plan.json", { runId: "r1", actions: [{ id: "a1" }] });
+    expect(ref).toEqual({ Bucket: BUCKET, Key: "team/runs/r1/plan.json" });
+    expect(await store.get(ref)).toEqual({ runId: "r1", actions: [{ id: "a1" }] });
+    const head = await s3.send(new HeadObjectCommand(ref));
+    expect(head.ContentType).toBe("application/json");
+  });
+
+  it("round-trips a document far over the 256 KiB payload limit", async () => {
+    const store = createS3RunStore({ s3, bucket: BUCKET });
+    const actions = Array.from({ length: 3000 }, (_, i) => ({
+      id: `action-${i}`,
+      description: `authorize NFS from the functions' group on sg-${i.toString(16).padStart(17, "0")} — ünïcödé`,
+    }));
+    expect(Buffer.byteLength(JSON.stringify(actions))).toBeGreaterThan(256 * 1024);
+    const ref = await store.put("runs/r1/phase-1/actions.json", actions);
+    expect(await store.get(ref)).toEqual(actions);
+  });
+
+  it("a missing key is StoredDocumentMissingError; a missing bucket is S3's NoSuchBucket", async () => {
+    const store = createS3RunStore({ s3, bucket: BUCKET });
+    const missing = await store
+      .get({ Bucket: BUCKET, Key: "runs/gone/report.json" })
+      .catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(StoredDocumentMissingError);
+    expect((missing as Error).message).toContain(`s3://${BUCKET}/runs/gone/report.json`);
+
+    const noBucket = await store.get({ Bucket: "no-such-bucket", Key: "k" }).catch((e: unknown) => e);
+    expect(noBucket).not.toBeInstanceOf(StoredDocumentMissingError);
+    expect((noBucket as Error).name).toBe("NoSuchBucket");
+  });
+
+  it("reads a phase's results from the files and manifest a ResultWriter put in S3", async () => {
+    const folder = "runs/r1/phase-1/results/6dbfba93-bcff-410b-9b5c-abf41ae9eddb";
+    const put = (key: string, value: unknown) =>
+      s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: JSON.stringify(value) }));
+    const result = (id: string) => ({ actionId: id, status: "succeeded", error: null, pending: [] });
+    await put(`${folder}/SUCCEEDED_0.json`, [
+      {
+        Input: JSON.stringify({ action: { id: "a1" } }),
+        Output: JSON.stringify(result("a1")),
+        Status: "SUCCEEDED",
+      },
+    ]);
+    await put(`${folder}/FAILED_0.json`, [
+      {
+        Input: JSON.stringify({ action: { id: "a2" } }),
+        Status: "FAILED",
+        Error: "Lambda.Unknown",
+        Cause: "OOM",
+      },
+    ]);
+    await put(`${folder}/manifest.json`, {
+      DestinationBucket: BUCKET,
+      MapRunArn: "arn:aws:states:us-east-1:123456789012:mapRun:sm/RunStoredActions:6dbfba93",
+      ResultFiles: {
+        FAILED: [{ Key: `${folder}/FAILED_0.json`, Size: 120 }],
+        PENDING: [],
+        SUCCEEDED: [{ Key: `${folder}/SUCCEEDED_0.json`, Size: 140 }],
+      },
+    });
+    const store = createS3RunStore({ s3, bucket: BUCKET });
+    const results = await loadPhaseResults(
+      { ResultWriterDetails: { Bucket: BUCKET, Key: `${folder}/manifest.json` } },
+      store,
+    );
+    expect(results).toEqual([
+      result("a1"),
+      { actionId: "a2", status: "failed", error: { Error: "Lambda.Unknown", Cause: "OOM" }, pending: [] },
+    ]);
+  });
+
+  it("runs a plan stored by reference on the S3 store like an inline one", async () => {
+    const actions = [action("a1", 1), action("a2", 1), action("b1", 2), action("c1", 3)];
+    const run = async (store: RunStore, limit: number) => {
+      const world = fakeWorld({ actions, store, inlineStepLimitBytes: limit });
+      return executeWorkflow(world.tasks, { mode: "apply", maxChanges: 25 }, { fastWaits: true, store });
+    };
+    const inline = await run(createMemoryRunStore(), 10_000_000);
+    const stored = await run(createS3RunStore({ s3, bucket: BUCKET }), 1);
+
+    expect(stored.status).toBe("SUCCEEDED");
+    expect(stored.report).toEqual(inline.report);
+    const runId = stored.report.runId;
+    const plan = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `runs/${runId}/plan.json` }));
+    expect(JSON.parse((await plan.Body?.transformToString()) ?? "null").actions).toHaveLength(actions.length);
+  });
+});

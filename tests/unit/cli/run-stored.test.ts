@@ -1,0 +1,165 @@
+/**
+ * `efs-reconciler run` on a large run, whose plan and report the workflow stored by reference in
+ * the run bucket (mocked S3 and Step Functions): it reads them from S3 and prints exactly what it
+ * prints for an inline run, with the same exit code; a document gone from the bucket is an error
+ * that says so; an inline run makes no S3 call.
+ */
+import { GetObjectCommand, type GetObjectCommandOutput, NoSuchKey, S3Client } from "@aws-sdk/client-s3";
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+  StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ApplyReport, Plan } from "../../../src/plan/types";
+import { renderReport } from "../../../src/render/index";
+import type { PlanHead, ReportHead, StoredPlanStep } from "../../../src/statemachine/stored-documents";
+import { failedApply, fullPlan } from "../../fixtures/plans";
+import { runCli } from "./run-cli";
+
+const sfn = mockClient(SFNClient);
+const s3 = mockClient(S3Client);
+
+const ENV = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
+const ARN = "arn:aws:states:eu-west-1:123456789012:stateMachine:efs-reconciler-remediation";
+const EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:efs-reconciler-remediation:run";
+const BASE = ["run", "--state-machine-arn", ARN, "--region", "eu-west-1", "--poll-interval", "0.001"];
+const BUCKET = "efs-reconciler-runbucket-abc";
+
+/** `s3://BUCKET/KEY` answers `document` (as JSON). */
+function stored(key: string, document: unknown): { Bucket: string; Key: string } {
+  s3.on(GetObjectCommand, { Bucket: BUCKET, Key: key }).resolves({
+    Body: { transformToString: async () => JSON.stringify(document) },
+    $metadata: {},
+  } as unknown as GetObjectCommandOutput);
+  return { Bucket: BUCKET, Key: key };
+}
+
+function planHead(plan: Plan, key: string): PlanHead {
+  const { drift: _d, actions: _a, ...head } = plan;
+  return { ...head, stored: stored(key, plan) };
+}
+
+function reportHead(report: ApplyReport, key: string): ReportHead {
+  const { drift: _d, actions: _a, results: _r, remaining: _m, ...head } = report;
+  return { ...head, stored: stored(key, report) };
+}
+
+function execution(ending: Record<string, unknown>): void {
+  sfn.on(StartExecutionCommand).resolves({ executionArn: EXECUTION, startDate: new Date() });
+  sfn
+    .on(DescribeExecutionCommand)
+    .resolves({ executionArn: EXECUTION, stateMachineArn: ARN, startDate: new Date(), ...ending });
+}
+
+function exited(id: number, name: string, output: unknown): HistoryEvent {
+  return {
+    id,
+    timestamp: new Date("2026-11-28T12:00:00Z"),
+    type: "TaskStateExited",
+    stateExitedEventDetails: { name, output: JSON.stringify(output) },
+  };
+}
+
+beforeEach(() => {
+  sfn.reset();
+  s3.reset();
+});
+
+afterEach(() => {
+  sfn.reset();
+  s3.reset();
+});
+
+describe("efs-reconciler run, plan and report stored by reference", () => {
+  it("a dry run whose output is the plan's head prints the stored plan like plan (exit 2 on drift)", async () => {
+    execution({ status: "SUCCEEDED", output: JSON.stringify(planHead(fullPlan, "runs/r/plan.json")) });
+    const run = await runCli([...BASE, "--dry-run", "--output", "json"], { env: ENV });
+
+    expect(run.stderr).not.toContain("Error");
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe(renderReport(fullPlan, "json", { color: false }));
+    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: BUCKET, Key: "runs/r/plan.json" },
+    ]);
+  });
+
+  it("an apply whose output is the report's head prints the stored report like apply", async () => {
+    const converged: ApplyReport = { ...fullPlan, mode: "apply", results: [], remaining: [] };
+    execution({ status: "SUCCEEDED", output: JSON.stringify(reportHead(converged, "runs/r/report.json")) });
+    const run = await runCli(BASE, { env: ENV });
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(renderReport(converged, "text", { color: false }));
+  });
+
+  it("a failed apply reads the stored plan and the stored verified report from the history's references", async () => {
+    execution({ status: "FAILED", error: "RemediationIncomplete", cause: "1 of 5 actions failed" });
+    const plan: Plan = { ...failedApply, mode: "apply" };
+    const step: StoredPlanStep = {
+      plan: planHead(plan, "runs/r/plan.json"),
+      maxChanges: 25,
+      counts: { actions: plan.actions.length, autoDrift: 0 },
+      refusal: "",
+      phases: [
+        {
+          phase: 1,
+          count: plan.actions.length,
+          items: { Bucket: BUCKET, Key: "runs/r/phase-1/actions.json" },
+          resultPrefix: "runs/r/phase-1/results",
+        },
+      ],
+      phaseCount: 1,
+      cursor: { next: 0 },
+      run: { results: [], pending: [], polls: 0, failed: 0 },
+    };
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        exited(3, "Plan", step),
+        exited(9, "Verify", {
+          report: reportHead(failedApply, "runs/r/report.json"),
+          failedActions: 1,
+          remainingAuto: 0,
+          cause: "1 of 5 actions failed",
+        }),
+      ],
+    });
+    const run = await runCli([...BASE, "--output", "markdown"], { env: ENV });
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe(renderReport(failedApply, "markdown", { color: false }));
+    expect(
+      s3
+        .commandCalls(GetObjectCommand)
+        .map((c) => c.args[0].input.Key)
+        .sort(),
+    ).toEqual(["runs/r/plan.json", "runs/r/report.json"]);
+  });
+
+  it("a report no longer in the run bucket is an error naming the document", async () => {
+    const converged: ApplyReport = { ...fullPlan, mode: "apply", results: [], remaining: [] };
+    const { drift: _d, actions: _a, results: _r, remaining: _m, ...head } = converged;
+    s3.on(GetObjectCommand).rejects(
+      new NoSuchKey({ message: "The specified key does not exist.", $metadata: {} }),
+    );
+    execution({
+      status: "SUCCEEDED",
+      output: JSON.stringify({ ...head, stored: { Bucket: BUCKET, Key: "runs/old/report.json" } }),
+    });
+    const run = await runCli(BASE, { env: ENV });
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain(`s3://${BUCKET}/runs/old/report.json`);
+  });
+
+  it("an inline run makes no S3 call", async () => {
+    execution({ status: "SUCCEEDED", output: JSON.stringify(fullPlan) });
+    const run = await runCli([...BASE, "--dry-run"], { env: ENV });
+    expect(run.code).toBe(2);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+});
