@@ -59,7 +59,7 @@ const ROOT = resolve(BENCH_DIR, "..");
 const SCALES = [
   { fileSystems: 10, passes: 3 },
   { fileSystems: 100, passes: 3 },
-  { fileSystems: 500, passes: 2 },
+  { fileSystems: 500, passes: 3 },
 ] as const;
 /** Where the converged run is compared with the minimum and the naive baseline. */
 const CONVERGED_AT = 100;
@@ -253,7 +253,7 @@ async function measureHandlerBundles(
   if (compiled.status !== 0) throw new Error(`compile-manifests failed: ${compiled.stderr}`);
   const sample = (name: string) =>
     sampleEventFor(name, { endpoint, manifestDir: sampleDir, stateDir, app, mountTargetId });
-  const measured = await measureBundles(ROOT, files, sample, ctx.work);
+  const measured = await measureBundles(ROOT, files, sample, ctx.work, 5, 3);
   const bundles = measured.map((b) => ({
     name: b.name,
     bytes: b.bytes,
