@@ -6,7 +6,12 @@ import { type AwsErrorContext, classifyAwsError, describeAwsError } from "../aws
 import { type CliIo, logLine } from "./io";
 
 /** Product errors whose messages are written for users (they name what to check next). */
-const EXPLAINED_ERRORS = new Set(["CliUsageError", "ObserveError", "RunSkippedError"]);
+const EXPLAINED_ERRORS = new Set([
+  "CliUsageError",
+  "ObserveError",
+  "RunSkippedError",
+  "StoredDocumentMissingError",
+]);
 
 function stackOf(err: unknown): string {
   const lines: string[] = [];

@@ -5,13 +5,7 @@
  * that says so; an inline run makes no S3 call.
  */
 import { GetObjectCommand, type GetObjectCommandOutput, NoSuchKey, S3Client } from "@aws-sdk/client-s3";
-import {
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  type HistoryEvent,
-  SFNClient,
-  StartExecutionCommand,
-} from "@aws-sdk/client-sfn";
+import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ApplyReport, Plan } from "../../../src/plan/types";
@@ -19,14 +13,11 @@ import { renderReport } from "../../../src/render/index";
 import type { PlanHead, ReportHead, StoredPlanStep } from "../../../src/statemachine/stored-documents";
 import { failedApply, fullPlan } from "../../fixtures/plans";
 import { runCli } from "./run-cli";
+import { BASE, ENV, exited, mockExecution } from "./run-fixtures";
 
 const sfn = mockClient(SFNClient);
 const s3 = mockClient(S3Client);
 
-const ENV = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
-const ARN = "arn:aws:states:eu-west-1:123456789012:stateMachine:efs-reconciler-remediation";
-const EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:efs-reconciler-remediation:run";
-const BASE = ["run", "--state-machine-arn", ARN, "--region", "eu-west-1", "--poll-interval", "0.001"];
 const BUCKET = "efs-reconciler-runbucket-abc";
 
 /** `s3://BUCKET/KEY` answers `document` (as JSON). */
@@ -49,19 +40,7 @@ function reportHead(report: ApplyReport, key: string): ReportHead {
 }
 
 function execution(ending: Record<string, unknown>): void {
-  sfn.on(StartExecutionCommand).resolves({ executionArn: EXECUTION, startDate: new Date() });
-  sfn
-    .on(DescribeExecutionCommand)
-    .resolves({ executionArn: EXECUTION, stateMachineArn: ARN, startDate: new Date(), ...ending });
-}
-
-function exited(id: number, name: string, output: unknown): HistoryEvent {
-  return {
-    id,
-    timestamp: new Date("2026-11-28T12:00:00Z"),
-    type: "TaskStateExited",
-    stateExitedEventDetails: { name, output: JSON.stringify(output) },
-  };
+  mockExecution(sfn, ending);
 }
 
 beforeEach(() => {
@@ -153,7 +132,10 @@ describe("efs-reconciler run, plan and report stored by reference", () => {
 
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toContain(`s3://${BUCKET}/runs/old/report.json`);
+    expect(run.stderr).toContain(
+      `error: no stored document s3://${BUCKET}/runs/old/report.json: it was deleted or never written; run the workflow again`,
+    );
+    expect(run.stderr).not.toContain("unexpected");
   });
 
   it("an inline run makes no S3 call", async () => {

@@ -7,7 +7,6 @@ import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-clo
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
-  type HistoryEvent,
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
@@ -21,14 +20,10 @@ import { unchangedReport } from "../../../src/statemachine/apply-report";
 import type { PlanStep } from "../../../src/statemachine/workflow-types";
 import { emptyPlan, failedApply, fullPlan, manualOnlyPlan } from "../../fixtures/plans";
 import { runCli } from "./run-cli";
+import { ARN, BASE, ENV, EXECUTION, exited, mockExecution } from "./run-fixtures";
 
 const sfn = mockClient(SFNClient);
 const cloudformation = mockClient(CloudFormationClient);
-
-const ENV = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
-const ARN = "arn:aws:states:eu-west-1:123456789012:stateMachine:efs-reconciler-remediation";
-const EXECUTION = "arn:aws:states:eu-west-1:123456789012:execution:efs-reconciler-remediation:run";
-const BASE = ["run", "--state-machine-arn", ARN, "--region", "eu-west-1", "--poll-interval", "0.001"];
 
 const converged: ApplyReport = { ...emptyPlan, mode: "apply", results: [], remaining: [] };
 
@@ -48,22 +43,8 @@ function step(plan: Plan, maxChanges = 25): PlanStep {
   };
 }
 
-function exited(id: number, name: string, output: unknown): HistoryEvent {
-  return {
-    id,
-    timestamp: new Date("2026-11-28T12:00:00Z"),
-    type: "TaskStateExited",
-    stateExitedEventDetails: { name, output: JSON.stringify(output) },
-  };
-}
-
-/** The execution ends after one RUNNING answer with `ending`. */
 function execution(ending: Record<string, unknown>): void {
-  sfn.on(StartExecutionCommand).resolves({ executionArn: EXECUTION, startDate: new Date() });
-  sfn
-    .on(DescribeExecutionCommand)
-    .resolvesOnce({ executionArn: EXECUTION, status: "RUNNING", stateMachineArn: ARN, startDate: new Date() })
-    .resolves({ executionArn: EXECUTION, stateMachineArn: ARN, startDate: new Date(), ...ending });
+  mockExecution(sfn, ending);
 }
 
 function startInput(): { name?: string; input: Record<string, unknown>; stateMachineArn?: string } {
