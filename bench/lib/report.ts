@@ -171,7 +171,9 @@ export function renderResultsMarkdown(r: BenchResults): string {
   lines.push("");
   lines.push(`${r.bundlesNote}`);
   lines.push("");
-  lines.push("| bundle | bytes | gzip | load + answer ms | bare node ms | over bare | load only ms (over bare) |");
+  lines.push(
+    "| bundle | bytes | gzip | load + answer ms | bare node ms | over bare | load only ms (over bare) |",
+  );
   lines.push("|---|---|---|---|---|---|---|");
   for (const b of r.bundles) {
     lines.push(
