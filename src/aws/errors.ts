@@ -34,13 +34,15 @@ interface ErrorLike {
   errors?: unknown;
 }
 
-const EXPIRED_NAMES = new Set([
+/** Credentials that were valid once: refreshing them, not granting permissions, fixes these. */
+export const EXPIRED_CREDENTIAL_NAMES: ReadonlySet<string> = new Set([
   "ExpiredToken",
   "ExpiredTokenException",
   "RequestExpired",
   "TokenRefreshRequired",
 ]);
-const INVALID_NAMES = new Set([
+/** Credentials AWS does not accept at all (unknown key, bad signature). */
+export const INVALID_CREDENTIAL_NAMES: ReadonlySet<string> = new Set([
   "UnrecognizedClientException",
   "InvalidClientTokenId",
   "AuthFailure",
@@ -50,28 +52,39 @@ const INVALID_NAMES = new Set([
   "InvalidAccessKeyId",
   "MissingAuthenticationToken",
 ]);
-const DENIED_NAMES = new Set([
+/** Valid credentials without the permission for the call. */
+export const ACCESS_DENIED_NAMES: ReadonlySet<string> = new Set([
   "AccessDenied",
   "AccessDeniedException",
   "UnauthorizedOperation",
   "UnauthorizedAccess",
+  "KMSAccessDeniedException",
+  "EC2AccessDeniedException",
 ]);
-const THROTTLED_NAMES = new Set([
+/** Throttling answers of the services the product calls (EC2, EFS, Lambda, S3, the rest). */
+export const THROTTLING_NAMES: ReadonlySet<string> = new Set([
   "Throttling",
   "ThrottlingException",
   "RequestLimitExceeded",
   "TooManyRequestsException",
+  "ThrottledException",
   "RequestThrottled",
   "RequestThrottledException",
+  "EC2ThrottledException",
+  "SlowDown",
 ]);
-const NETWORK_CODES = new Set([
+/** Node's codes for a connection that could not be made or broke off. */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   "ENOTFOUND",
   "EAI_AGAIN",
   "ECONNREFUSED",
   "ECONNRESET",
+  "ECONNABORTED",
   "ETIMEDOUT",
+  "EPIPE",
   "EHOSTUNREACH",
   "ENETUNREACH",
+  "UND_ERR_SOCKET",
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
@@ -104,8 +117,8 @@ function kindOf(e: ErrorLike): AwsErrorKind | undefined {
   if (name === "MissingRegionError" || /^Region is missing/.test(message)) return "region-missing";
   if (name === "InvalidRegionError" || /^Region not accepted: /.test(message)) return "region-invalid";
   if (
-    EXPIRED_NAMES.has(name) ||
-    EXPIRED_NAMES.has(code) ||
+    EXPIRED_CREDENTIAL_NAMES.has(name) ||
+    EXPIRED_CREDENTIAL_NAMES.has(code) ||
     /session .*(has expired|is invalid)|token .*expired/i.test(message)
   ) {
     return "credentials-expired";
@@ -117,16 +130,16 @@ function kindOf(e: ErrorLike): AwsErrorKind | undefined {
   ) {
     return "credentials-missing";
   }
-  if (INVALID_NAMES.has(name) || INVALID_NAMES.has(code)) return "credentials-invalid";
-  if (DENIED_NAMES.has(name) || DENIED_NAMES.has(code)) return "access-denied";
+  if (INVALID_CREDENTIAL_NAMES.has(name) || INVALID_CREDENTIAL_NAMES.has(code)) return "credentials-invalid";
+  if (ACCESS_DENIED_NAMES.has(name) || ACCESS_DENIED_NAMES.has(code)) return "access-denied";
   if (
     name === "UnknownEndpoint" ||
-    NETWORK_CODES.has(code) ||
-    NETWORK_CODES.has(name) ||
+    NETWORK_ERROR_CODES.has(code) ||
+    NETWORK_ERROR_CODES.has(name) ||
     name === "TimeoutError"
   )
     return "endpoint-unreachable";
-  if (THROTTLED_NAMES.has(name) || THROTTLED_NAMES.has(code)) return "throttled";
+  if (THROTTLING_NAMES.has(name) || THROTTLING_NAMES.has(code)) return "throttled";
   return undefined;
 }
 
@@ -141,11 +154,11 @@ function namedFailure(e: ErrorLike): boolean {
       n === "TokenProviderError" ||
       n === "UnknownEndpoint" ||
       n === "TimeoutError" ||
-      EXPIRED_NAMES.has(n) ||
-      INVALID_NAMES.has(n) ||
-      DENIED_NAMES.has(n) ||
-      NETWORK_CODES.has(n) ||
-      THROTTLED_NAMES.has(n),
+      EXPIRED_CREDENTIAL_NAMES.has(n) ||
+      INVALID_CREDENTIAL_NAMES.has(n) ||
+      ACCESS_DENIED_NAMES.has(n) ||
+      NETWORK_ERROR_CODES.has(n) ||
+      THROTTLING_NAMES.has(n),
   );
 }
 

@@ -3,20 +3,15 @@
  * `RetryableReconcileError` (throttling, server faults, network trouble: retried with backoff) and
  * `TerminalReconcileError` (everything a retry cannot fix: permissions, validation, missing resources).
  */
+import {
+  ACCESS_DENIED_NAMES,
+  EXPIRED_CREDENTIAL_NAMES,
+  INVALID_CREDENTIAL_NAMES,
+  NETWORK_ERROR_CODES,
+  THROTTLING_NAMES,
+} from "../aws/errors";
 import type { Action } from "../plan/types";
 import { RetryableReconcileError, TerminalReconcileError } from "./errors";
-
-const THROTTLING_NAMES = new Set([
-  "ThrottlingException",
-  "Throttling",
-  "RequestLimitExceeded",
-  "TooManyRequestsException",
-  "ThrottledException",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "EC2ThrottledException",
-  "SlowDown",
-]);
 
 const SERVER_FAULT_NAMES = new Set([
   "InternalServerError",
@@ -31,39 +26,6 @@ const SERVER_FAULT_NAMES = new Set([
 ]);
 
 const NETWORK_NAMES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException", "AbortError"]);
-
-const NETWORK_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
-
-/** Credentials that were valid once: refreshing them, not granting permissions, fixes these. */
-const EXPIRED_NAMES = new Set([
-  "ExpiredToken",
-  "ExpiredTokenException",
-  "RequestExpired",
-  "TokenRefreshRequired",
-]);
-
-const ACCESS_DENIED_NAMES = new Set([
-  "AccessDenied",
-  "AccessDeniedException",
-  "UnauthorizedOperation",
-  "UnrecognizedClientException",
-  "InvalidClientTokenId",
-  "AuthFailure",
-  "KMSAccessDeniedException",
-  "EC2AccessDeniedException",
-]);
 
 interface AwsErrorShape {
   name?: unknown;
@@ -112,7 +74,7 @@ function transientReason(err: unknown): string | undefined {
   if (SERVER_FAULT_NAMES.has(name) || e.$fault === "server" || (status !== undefined && status >= 500)) {
     return "hit an AWS server error";
   }
-  if (NETWORK_NAMES.has(name) || (typeof e.code === "string" && NETWORK_CODES.has(e.code))) {
+  if (NETWORK_NAMES.has(name) || (typeof e.code === "string" && NETWORK_ERROR_CODES.has(e.code))) {
     return "hit a network error";
   }
   return undefined;
@@ -141,9 +103,15 @@ export function toReconcileError(
   if (reason) {
     return new RetryableReconcileError(`${what} ${reason} (${detail}); retrying later`, { cause: err });
   }
-  if (EXPIRED_NAMES.has(name)) {
+  if (EXPIRED_CREDENTIAL_NAMES.has(name)) {
     return new TerminalReconcileError(
       `${what} failed: the AWS credentials have expired (${detail}); refresh them and re-run apply`,
+      { cause: err },
+    );
+  }
+  if (INVALID_CREDENTIAL_NAMES.has(name)) {
+    return new TerminalReconcileError(
+      `${what} failed: AWS rejected the credentials (${detail}); fix the reconciler's credentials and re-run apply`,
       { cause: err },
     );
   }

@@ -6,17 +6,20 @@ import { action, awsError } from "./fixtures";
 const ctx = { action: "CreateMountTarget", resource: "fs-0abc/us-east-1a" };
 
 describe("toReconcileError", () => {
-  it.each(["ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "ThrottledException"])(
-    "%s is retryable",
-    (name) => {
-      const cause = awsError(name);
-      const err = toReconcileError(cause, ctx);
-      expect(err).toBeInstanceOf(RetryableReconcileError);
-      expect(err.name).toBe("RetryableReconcileError");
-      expect(err.cause).toBe(cause);
-      expect(err.message).toContain("CreateMountTarget on fs-0abc/us-east-1a");
-    },
-  );
+  it.each([
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "ThrottledException",
+    "SlowDown",
+  ])("%s is retryable", (name) => {
+    const cause = awsError(name);
+    const err = toReconcileError(cause, ctx);
+    expect(err).toBeInstanceOf(RetryableReconcileError);
+    expect(err.name).toBe("RetryableReconcileError");
+    expect(err.cause).toBe(cause);
+    expect(err.message).toContain("CreateMountTarget on fs-0abc/us-east-1a");
+  });
 
   it("a 5xx server fault is retryable", () => {
     expect(toReconcileError(awsError("InternalServerError", 500), ctx)).toBeInstanceOf(
@@ -44,6 +47,25 @@ describe("toReconcileError", () => {
       expect(err.message).toMatch(/grant/);
     },
   );
+
+  it.each(["UnrecognizedClientException", "AuthFailure", "SignatureDoesNotMatch"])(
+    "%s is terminal and says the credentials were rejected, not that a permission is missing",
+    (name) => {
+      const err = toReconcileError(awsError(name, 401), ctx);
+      expect(err).toBeInstanceOf(TerminalReconcileError);
+      expect(err.message).toContain(
+        `CreateMountTarget on fs-0abc/us-east-1a failed: AWS rejected the credentials (${name}:`,
+      );
+      expect(err.message).toMatch(/fix the reconciler's credentials and re-run apply$/);
+      expect(err.message).not.toMatch(/grant/);
+    },
+  );
+
+  it("expired credentials are terminal and say to refresh them", () => {
+    const err = toReconcileError(awsError("ExpiredTokenException", 400), ctx);
+    expect(err).toBeInstanceOf(TerminalReconcileError);
+    expect(err.message).toMatch(/the AWS credentials have expired .*refresh them and re-run apply$/);
+  });
 
   it("a validation error is terminal", () => {
     const err = toReconcileError(awsError("ValidationException"), ctx);
