@@ -42,9 +42,8 @@ import {
 import { type FunctionConfiguration, GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import type { AwsClients } from "../../src/aws/clients";
 import type { DesiredState } from "../../src/desired-state/types";
-import { canonicalBackupStatus, canonicalLifecycle } from "../../src/observe/canonical";
+import { canonicalBackupStatus, canonicalLifecycle, toObservedAlarm } from "../../src/observe/canonical";
 import { toObservedAccessPoint } from "../../src/observe/read-access-points";
-import { toObservedAlarm } from "../../src/observe/read-alarms";
 import { toObservedFileSystem } from "../../src/observe/read-file-systems";
 import { mountedBy, toObservedFunction } from "../../src/observe/read-functions";
 import { decodePolicyDocument, roleNameOf } from "../../src/observe/read-iam-policies";

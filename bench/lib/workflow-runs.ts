@@ -10,7 +10,7 @@ import type { ApplyReport, Plan } from "../../src/plan/types";
 import { type EngineEvent, executeWorkflow, type WorkflowResult } from "../../src/statemachine/local-engine";
 import type { RunRecord } from "../../src/statemachine/run-record";
 import { createMemoryRunStore } from "../../src/statemachine/run-store";
-import { createTasks } from "../../src/statemachine/tasks";
+import { createTasks } from "../../src/statemachine/workflow-tasks";
 import type { WorkflowMode } from "../../src/statemachine/workflow-types";
 import type { FleetApp } from "./fleet";
 

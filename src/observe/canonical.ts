@@ -3,9 +3,10 @@
  * own spelling (absent lifecycle transitions, transitional backup states, protocol numbers,
  * all-traffic port ranges) never shows up as drift.
  */
+import type { MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import type { SecurityGroupRule as Ec2SecurityGroupRule } from "@aws-sdk/client-ec2";
 import type { LifecyclePolicy } from "@aws-sdk/client-efs";
-import type { ObservedFileSystem, SecurityGroupRule } from "./types";
+import type { ObservedAlarm, ObservedFileSystem, SecurityGroupRule } from "./types";
 
 /** `[{Key, Value}]` → map. Entries without a key are dropped; a repeated key keeps its last value. */
 export function tagMap(
@@ -75,5 +76,32 @@ export function canonicalRule(rule: Ec2SecurityGroupRule): SecurityGroupRule | u
     ...(rule.CidrIpv6 ? { cidrIpv6: rule.CidrIpv6 } : {}),
     ...(rule.PrefixListId ? { prefixListId: rule.PrefixListId } : {}),
     ...(rule.ReferencedGroupInfo?.GroupId ? { referencedGroupId: rule.ReferencedGroupInfo.GroupId } : {}),
+  };
+}
+
+/** The snapshot form of an alarm, with the tags read for it. */
+export function toObservedAlarm(alarm: MetricAlarm, tags: Record<string, string>): ObservedAlarm | undefined {
+  if (!alarm.AlarmName || !alarm.AlarmArn) return undefined;
+  const optional = <K extends keyof ObservedAlarm>(key: K, value: ObservedAlarm[K] | undefined) =>
+    value === undefined || value === null ? {} : { [key]: value };
+  return {
+    alarmName: alarm.AlarmName,
+    alarmArn: alarm.AlarmArn,
+    ...optional("alarmDescription", alarm.AlarmDescription),
+    ...optional("namespace", alarm.Namespace),
+    ...optional("metricName", alarm.MetricName),
+    dimensions: (alarm.Dimensions ?? [])
+      .map((d) => ({ name: d.Name ?? "", value: d.Value ?? "" }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    ...optional("statistic", alarm.Statistic),
+    ...optional("extendedStatistic", alarm.ExtendedStatistic),
+    ...optional("period", alarm.Period),
+    ...optional("evaluationPeriods", alarm.EvaluationPeriods),
+    ...optional("datapointsToAlarm", alarm.DatapointsToAlarm),
+    ...optional("threshold", alarm.Threshold),
+    ...optional("comparisonOperator", alarm.ComparisonOperator),
+    ...optional("treatMissingData", alarm.TreatMissingData),
+    ...optional("actionsEnabled", alarm.ActionsEnabled),
+    tags,
   };
 }

@@ -19,6 +19,7 @@ import {
 import { ALARM_NAME_PREFIX, alarmNamePrefixOf } from "../plan/alarm-definitions";
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE } from "../reconcilers/access-point-identity";
 import type { AwsReader } from "./aws-reader";
+import { toObservedAlarm } from "./canonical";
 import type { Limiter } from "./limiter";
 import type { ObservedAlarm } from "./types";
 
@@ -39,33 +40,6 @@ export async function sweepAlarms(reader: AwsReader, cloudwatch: CloudWatchClien
     (page) => page.NextToken,
   );
   return pages.flatMap((p) => p.MetricAlarms ?? []);
-}
-
-/** The snapshot form of an alarm (without tags). */
-export function toObservedAlarm(alarm: MetricAlarm, tags: Record<string, string>): ObservedAlarm | undefined {
-  if (!alarm.AlarmName || !alarm.AlarmArn) return undefined;
-  const optional = <K extends keyof ObservedAlarm>(key: K, value: ObservedAlarm[K] | undefined) =>
-    value === undefined || value === null ? {} : { [key]: value };
-  return {
-    alarmName: alarm.AlarmName,
-    alarmArn: alarm.AlarmArn,
-    ...optional("alarmDescription", alarm.AlarmDescription),
-    ...optional("namespace", alarm.Namespace),
-    ...optional("metricName", alarm.MetricName),
-    dimensions: (alarm.Dimensions ?? [])
-      .map((d) => ({ name: d.Name ?? "", value: d.Value ?? "" }))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-    ...optional("statistic", alarm.Statistic),
-    ...optional("extendedStatistic", alarm.ExtendedStatistic),
-    ...optional("period", alarm.Period),
-    ...optional("evaluationPeriods", alarm.EvaluationPeriods),
-    ...optional("datapointsToAlarm", alarm.DatapointsToAlarm),
-    ...optional("threshold", alarm.Threshold),
-    ...optional("comparisonOperator", alarm.ComparisonOperator),
-    ...optional("treatMissingData", alarm.TreatMissingData),
-    ...optional("actionsEnabled", alarm.ActionsEnabled),
-    tags,
-  };
 }
 
 /**

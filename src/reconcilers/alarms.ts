@@ -14,7 +14,7 @@ import {
   TagResourceCommand,
 } from "@aws-sdk/client-cloudwatch";
 import type { ClientsFor } from "../aws/clients";
-import { toObservedAlarm } from "../observe/read-alarms";
+import { toObservedAlarm } from "../observe/canonical";
 import {
   type AlarmDefinition,
   alarmDifferences,

@@ -30,7 +30,8 @@ import { type EngineEvent, type ProgressEvent, progressOf } from "./progress";
 import { planStepOf, runReport, type StateExit } from "./run-report";
 import { createMemoryRunStore, type RunStore } from "./run-store";
 import { loadStoredExits } from "./stored-documents";
-import { createTasks, type TaskDeps } from "./tasks";
+import type { TaskDeps } from "./tasks";
+import { createTasks } from "./workflow-tasks";
 import type { WorkflowMode, WorkflowTasks } from "./workflow-types";
 
 export type { EngineEvent, ProgressEvent } from "./progress";

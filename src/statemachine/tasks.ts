@@ -7,13 +7,12 @@
 import type { AwsClients } from "../aws/clients";
 import type { DesiredState } from "../desired-state/types";
 import { type RunLease, skippedRun } from "../lock/run-lease";
-import { type ObserveClients, type ObserveOptions, observe } from "../observe/observe";
+import type { ObserveClients, ObserveOptions } from "../observe/observe";
 import { DEFAULT_OBSERVE_RATES } from "../observe/rate-limiter";
 import type { ObservedState } from "../observe/types";
-import { newRunId, planChanges } from "../plan/index";
+import { newRunId } from "../plan/run-id";
 import type { Action, Plan } from "../plan/types";
-import { reconcile } from "../reconcilers/index";
-import { checkPending, type PendingCheck, type PendingClients } from "../reconcilers/pending";
+import type { PendingCheck, PendingClients } from "../reconcilers/pending";
 import type { PendingResource, ReconcileOutcome } from "../reconcilers/types";
 import { buildApplyReport, incompleteCause } from "./apply-report";
 import { groupPhases } from "./phases";
@@ -92,8 +91,6 @@ export interface TaskCore {
   reconcile: (action: Action, clients: AwsClients) => Promise<ReconcileOutcome>;
   checkPending: (pending: PendingResource[], clients: PendingClients) => Promise<PendingCheck>;
 }
-
-export const DEFAULT_TASK_CORE: TaskCore = { observe, planChanges, reconcile, checkPending };
 
 /** The limit of actions per apply when neither the input nor the deployment sets one (contract §3). */
 export const DEFAULT_MAX_CHANGES = 25;
@@ -304,16 +301,5 @@ export function createVerifyTask(
     const outcome = { failedActions, remainingAuto, cause: incompleteCause(report) };
     const kept = await storeReportLike(report, isPlanHead(given), deps.store);
     return isReportHead(kept) ? { ...outcome, report: kept } : { ...outcome, report: kept };
-  };
-}
-
-/** Every task of the workflow, from one set of dependencies (the local engine, tests). */
-export function createTasks(deps: TaskDeps, core: TaskCore = DEFAULT_TASK_CORE): WorkflowTasks {
-  return {
-    plan: createPlanTask(deps, core),
-    record: createRecordTask(deps),
-    executeAction: createExecuteActionTask(deps, core.reconcile),
-    checkPending: createCheckPendingTask(deps, core.checkPending),
-    verify: createVerifyTask(deps, core),
   };
 }

@@ -1,11 +1,3 @@
-/**
- * The template's IAM, checked against the code: no wildcard action anywhere; each role holds
- * exactly the actions its function's code calls (AWS SDK commands found in the source, as IAM
- * actions) plus the few AWS itself requires of the caller, so a write action can only be in the
- * role of the reconciler family that needs it; `*` resources only where AWS offers no
- * resource-level permission; tag conditions where the reconcilers rely on tags.
- */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LEASE_PARTITION } from "../../src/lock/dynamodb-lease";
@@ -29,7 +21,6 @@ import {
   roleStatements,
   type Statement,
   sdkActionsOf,
-  sourceFiles,
 } from "./template";
 
 const template = loadTemplate();
@@ -85,44 +76,41 @@ function kebab(id: string): string {
     .toLowerCase();
 }
 
-/** The reconciler module a family's Lambda entry runs. */
-function familyModule(family: Family): string {
-  const fn = FAMILY_TASKS[family].placeholder.replace(/Arn$/, "");
-  const entry = readFileSync(join(ROOT, `src/statemachine/lambda/${kebab(fn)}.ts`), "utf8");
-  const module = /from "\.\.\/\.\.\/reconcilers\/([a-z-]+)"/.exec(entry)?.[1];
-  if (!module) throw new Error(`the entry of ${fn} imports no reconciler`);
-  return join(ROOT, `src/reconcilers/${module}.ts`);
+/** The actions a function's code can call: the SDK commands its Lambda entry's import closure sends. */
+function codeActions(functionId: string): Set<string> {
+  return sdkActionsOf(importClosure(join(ROOT, `src/statemachine/lambda/${kebab(functionId)}.ts`)));
+}
+
+/** The function of a reconciler family (`ExecuteMountTargetActionFunction`). */
+function familyFunction(family: Family): string {
+  return FAMILY_TASKS[family].placeholder.replace(/Arn$/, "");
+}
+
+/**
+ * What a function's role must allow: what its code calls (less the table management only local
+ * runs do), s3:ListBucket beside s3:GetObject (without it S3 answers GetObject of a missing
+ * document with AccessDenied), and for a reconciler family what AWS checks on the caller.
+ */
+function expectedActions(functionId: string): Set<string> {
+  const code = [...codeActions(functionId)].filter((a) => !TABLE_MANAGEMENT.has(a));
+  const family = FAMILIES.find((f) => familyFunction(f) === functionId);
+  return new Set([
+    ...code,
+    ...(code.includes("s3:GetObject") ? ["s3:ListBucket"] : []),
+    ...((family && REQUIRED_BY_AWS[family]) ?? []),
+  ]);
+}
+
+function familyActions(family: Family): Set<string> {
+  return expectedActions(familyFunction(family));
 }
 
 const observeActions = sdkActionsOf(importClosure(join(ROOT, "src/observe/observe.ts")));
-const leaseActions = sdkActionsOf([join(ROOT, "src/lock/dynamodb-lease.ts")]);
-const recordActions = new Set(
-  [...sdkActionsOf(sourceFiles("src/events"))].filter((a) => !TABLE_MANAGEMENT.has(a)),
-);
-const pendingActions = sdkActionsOf([join(ROOT, "src/reconcilers/pending.ts")]);
-/**
- * Run documents (plans stored by reference), for the four tasks that read or write them; and
- * s3:ListBucket, without which S3 answers GetObject of a missing document with AccessDenied.
- */
-const runStoreActions = new Set([
-  ...sdkActionsOf([join(ROOT, "src/statemachine/s3-run-store.ts")]),
-  "s3:ListBucket",
-]);
-
-function familyActions(family: Family): Set<string> {
-  return new Set([...sdkActionsOf(importClosure(familyModule(family))), ...(REQUIRED_BY_AWS[family] ?? [])]);
-}
 
 /** Role id → the actions its function's code needs (besides writing its own logs). */
-const EXPECTED: Record<string, Set<string>> = {
-  PlanFunctionRole: new Set([...observeActions, ...leaseActions, ...runStoreActions]),
-  VerifyFunctionRole: new Set([...observeActions, ...runStoreActions]),
-  RecordFunctionRole: new Set([...recordActions, ...runStoreActions]),
-  CheckPendingFunctionRole: new Set([...pendingActions, ...runStoreActions]),
-  ...Object.fromEntries(
-    FAMILIES.map((f) => [`${FAMILY_TASKS[f].placeholder.replace(/Arn$/, "")}Role`, familyActions(f)]),
-  ),
-};
+const EXPECTED: Record<string, Set<string>> = Object.fromEntries(
+  resourcesOfType(template, "AWS::Serverless::Function").map(([id]) => [`${id}Role`, expectedActions(id)]),
+);
 
 function sorted(set: Iterable<string>): string[] {
   return [...set].sort();
@@ -188,7 +176,24 @@ describe("IAM in infra-sam/template.yaml", () => {
     expect(familyActions("accessPoints").has("elasticfilesystem:DeleteAccessPoint")).toBe(true);
     expect(familyActions("securityGroups").has("ec2:RevokeSecurityGroupIngress")).toBe(true);
     expect(familyActions("securityGroups").has("elasticfilesystem:DeleteAccessPoint")).toBe(false);
-    expect(sorted(runStoreActions)).toEqual(["s3:GetObject", "s3:ListBucket", "s3:PutObject"]);
+    // Each entry's closure holds only its own task: no write of a family reaches Plan or Verify,
+    // and a family's function does not inherit observation's reads.
+    expect(sorted(familyActions("securityGroups"))).toEqual([
+      "ec2:AuthorizeSecurityGroupEgress",
+      "ec2:AuthorizeSecurityGroupIngress",
+      "ec2:DescribeSecurityGroupRules",
+      "ec2:RevokeSecurityGroupIngress",
+    ]);
+    expect([...expectedActions("PlanFunction")].filter((a) => !isReadAction(a))).toEqual(
+      expect.arrayContaining(["dynamodb:PutItem", "s3:PutObject"]),
+    );
+    expect(expectedActions("PlanFunction").has("elasticfilesystem:DeleteAccessPoint")).toBe(false);
+    expect(expectedActions("RecordFunction").has("dynamodb:CreateTable")).toBe(false);
+    expect(sorted([...expectedActions("CheckPendingFunction")].filter((a) => a.startsWith("s3:")))).toEqual([
+      "s3:GetObject",
+      "s3:ListBucket",
+      "s3:PutObject",
+    ]);
   });
 
   it("keeps every write action in the role of the one family that needs it; observation is read-only", () => {

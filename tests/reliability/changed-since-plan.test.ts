@@ -22,7 +22,8 @@ import { loadDesiredState } from "../../src/desired-state/index";
 import { ensureEmulatorLambdaRole } from "../../src/emulator/iam-role";
 import type { ActionType, ApplyReport } from "../../src/plan/types";
 import { executeWorkflow, type WorkflowResult } from "../../src/statemachine/local-engine";
-import { createTasks, DEFAULT_TASK_CORE, type TaskCore } from "../../src/statemachine/tasks";
+import type { TaskCore } from "../../src/statemachine/tasks";
+import { createTasks, DEFAULT_TASK_CORE } from "../../src/statemachine/workflow-tasks";
 import { emulatorClients, emulatorEndpoint } from "../support/emulator";
 import { runJson } from "./support/cli";
 import {

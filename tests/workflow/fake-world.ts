@@ -12,7 +12,8 @@ import type { PendingCheck } from "../../src/reconcilers/pending";
 import type { PendingResource } from "../../src/reconcilers/types";
 import type { RunRecord } from "../../src/statemachine/run-record";
 import type { RunStore } from "../../src/statemachine/run-store";
-import { createTasks, type TaskCore } from "../../src/statemachine/tasks";
+import type { TaskCore } from "../../src/statemachine/tasks";
+import { createTasks } from "../../src/statemachine/workflow-tasks";
 import type { WorkflowTasks } from "../../src/statemachine/workflow-types";
 
 export const RUN_ID = "20261128T120000Z-0000abcd";

@@ -7,7 +7,8 @@ import type { AwsClients } from "../../src/aws/clients";
 import type { ObserveOptions } from "../../src/observe/observe";
 import { DEFAULT_OBSERVE_RATES } from "../../src/observe/observe";
 import type { ObservedState } from "../../src/observe/types";
-import { createTasks, DEFAULT_TASK_CORE, type TaskDeps } from "../../src/statemachine/tasks";
+import type { TaskDeps } from "../../src/statemachine/tasks";
+import { createTasks, DEFAULT_TASK_CORE } from "../../src/statemachine/workflow-tasks";
 
 const OBSERVED: ObservedState = {
   region: "us-east-1",
