@@ -18,7 +18,13 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { DescribeExecutionCommand, ExecutionDoesNotExist, type SFNClient } from "@aws-sdk/client-sfn";
 import type { WorkflowMode } from "../statemachine/workflow-types";
-import { LEASE_SECONDS, type LeaseHolder, type LeaseOutcome, type RunLease } from "./run-lease";
+import {
+  LEASE_SECONDS,
+  type LeaseHolder,
+  type LeaseOutcome,
+  newLeaseHolder,
+  type RunLease,
+} from "./run-lease";
 
 /** The partition key of the lease item: the plan function's role may write only this partition. */
 export const LEASE_PARTITION = "LEASE";
@@ -134,13 +140,7 @@ export function createDynamoLease(options: DynamoLeaseOptions): RunLease {
   return {
     async acquire(request): Promise<LeaseOutcome> {
       const at = now();
-      const lease: LeaseHolder = {
-        holder: request.holder,
-        runId: request.runId,
-        mode: request.mode,
-        acquiredAt: at.toISOString(),
-        expiresAt: new Date(at.getTime() + leaseMs).toISOString(),
-      };
+      const lease = newLeaseHolder(request, at, leaseMs);
       const free = "attribute_not_exists(pk) OR leaseExpiresAt <= :now OR holder = :holder";
       const freeValues = {
         ":now": { N: String(Math.floor(at.getTime() / 1000)) },

@@ -9,7 +9,13 @@
 import { mkdir, open, readFile, rm, stat } from "node:fs/promises";
 import { hostname as osHostname } from "node:os";
 import { join } from "node:path";
-import { LEASE_SECONDS, type LeaseHolder, type LeaseOutcome, type RunLease } from "./run-lease";
+import {
+  LEASE_SECONDS,
+  type LeaseHolder,
+  type LeaseOutcome,
+  newLeaseHolder,
+  type RunLease,
+} from "./run-lease";
 
 export const LOCK_FILE = "run.lock";
 /** A break file older than this belongs to a run that died while breaking a stale lock. */
@@ -126,15 +132,7 @@ export function createFileLease(stateDir: string, options: FileLeaseOptions = {}
     async acquire(request): Promise<LeaseOutcome> {
       await mkdir(stateDir, { recursive: true });
       const at = now();
-      const lease: LeaseHolder = {
-        holder: request.holder,
-        runId: request.runId,
-        mode: request.mode,
-        acquiredAt: at.toISOString(),
-        expiresAt: new Date(at.getTime() + leaseMs).toISOString(),
-        pid,
-        hostname,
-      };
+      const lease: LeaseHolder = { ...newLeaseHolder(request, at, leaseMs), pid, hostname };
       const text = `${JSON.stringify(lease)}\n`;
       let last: Current = { kind: "missing" };
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {

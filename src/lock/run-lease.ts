@@ -37,6 +37,17 @@ export interface LeaseHolder {
   hostname?: string;
 }
 
+/** The record of `request` taking the lease at `at` for `leaseMs`. */
+export function newLeaseHolder(request: LeaseRequest, at: Date, leaseMs: number): LeaseHolder {
+  return {
+    holder: request.holder,
+    runId: request.runId,
+    mode: request.mode,
+    acquiredAt: at.toISOString(),
+    expiresAt: new Date(at.getTime() + leaseMs).toISOString(),
+  };
+}
+
 export type LeaseOutcome = { acquired: true } | { acquired: false; heldBy: LeaseHolder; where: string };
 
 export interface RunLease {

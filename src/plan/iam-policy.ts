@@ -82,7 +82,8 @@ export function awsManagedPolicyName(arn: string | undefined): string | undefine
 type Tri = "true" | "false" | "unknown";
 
 interface PrincipalSet {
-  any: boolean;
+  /** The principal is `*` (or `{"AWS": "*"}`): every caller. */
+  everyone: boolean;
   aws: string[];
 }
 
@@ -112,10 +113,10 @@ function stringList(v: unknown): string[] | undefined {
 
 function principalSet(v: unknown): PrincipalSet | undefined {
   if (v === undefined) return undefined;
-  if (v === "*") return { any: true, aws: [] };
-  if (!isRecord(v)) return { any: false, aws: [] };
+  if (v === "*") return { everyone: true, aws: [] };
+  if (!isRecord(v)) return { everyone: false, aws: [] };
   const aws = stringList(v.AWS) ?? [];
-  return { any: aws.includes("*"), aws };
+  return { everyone: aws.includes("*"), aws };
 }
 
 function conditionBlock(v: unknown): Record<string, Record<string, string[]>> | undefined {
@@ -280,7 +281,7 @@ type PrincipalMatch = "role" | "account" | "none";
 /** Whom a resource-policy statement names, as seen from the role. */
 function principalMatch(s: Statement, ctx: MountContext): PrincipalMatch {
   const names = (p: PrincipalSet): PrincipalMatch => {
-    if (p.any || p.aws.includes(ctx.roleArn)) return "role";
+    if (p.everyone || p.aws.includes(ctx.roleArn)) return "role";
     const root = `:iam::${ctx.accountId}:root`;
     if (p.aws.some((a) => a === ctx.accountId || a.endsWith(root))) return "account";
     return "none";

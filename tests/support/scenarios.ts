@@ -78,6 +78,38 @@ export async function writeManifests(dir: string, files: Record<string, string>)
   for (const [file, text] of Object.entries(files)) await writeFile(join(dir, file), text);
 }
 
+/**
+ * The manifests of a seeded file system tagged `Name: shared-efs` (tests/support/seed.ts): the file
+ * system, its `lambda` access point (uid/gid 1000 at /lambda), and
+ * each of `functions` mounting it.
+ */
+export function sharedEfsManifests(efsSecurityGroupId: string, functions: readonly string[]): string {
+  const header = `apiVersion: efs-reconciler.io/v1alpha1
+kind: FileSystem
+metadata: { name: data }
+spec:
+  selector: { tags: { Name: shared-efs } }
+  mountTargets: { securityGroupId: ${efsSecurityGroupId} }
+---
+apiVersion: efs-reconciler.io/v1alpha1
+kind: AccessPoint
+metadata: { name: lambda }
+spec:
+  fileSystem: data
+  posixUser: { uid: 1000, gid: 1000 }
+  rootDirectory: { path: /lambda, creationInfo: { ownerUid: 1000, ownerGid: 1000, permissions: "755" } }
+`;
+  const fns = functions.map(
+    (name) => `---
+apiVersion: efs-reconciler.io/v1alpha1
+kind: LambdaFunction
+metadata: { name: ${name} }
+spec: { functionName: ${name}, accessPoint: lambda }
+`,
+  );
+  return [header, ...fns].join("");
+}
+
 export async function loadDesired(dir: string): Promise<DesiredState> {
   const loaded = await loadDesiredState(dir);
   if (!loaded.ok) {

@@ -14,6 +14,7 @@ import { createRunRecorder } from "../../src/events/run-recorder";
 import type { ApplyReport } from "../../src/plan/types";
 import { runWorkflow } from "../../src/statemachine/local-engine";
 import { emulatorClients, resetEmulator } from "../support/emulator";
+import { sharedEfsManifests } from "../support/scenarios";
 import { seedFileSystem, seedFunction, seedNetwork } from "../support/seed";
 
 let dir: string;
@@ -38,31 +39,7 @@ async function seedDriftedAccount(): Promise<DesiredState> {
       vpc: { subnetIds: net.subnetIds, securityGroupIds: [net.lambdaSecurityGroupId] },
     });
   }
-  const manifests = `apiVersion: efs-reconciler.io/v1alpha1
-kind: FileSystem
-metadata: { name: data }
-spec:
-  selector: { tags: { Name: shared-efs } }
-  mountTargets: { securityGroupId: ${net.efsSecurityGroupId} }
----
-apiVersion: efs-reconciler.io/v1alpha1
-kind: AccessPoint
-metadata: { name: lambda }
-spec:
-  fileSystem: data
-  posixUser: { uid: 1000, gid: 1000 }
-  rootDirectory: { path: /lambda, creationInfo: { ownerUid: 1000, ownerGid: 1000, permissions: "755" } }
----
-apiVersion: efs-reconciler.io/v1alpha1
-kind: LambdaFunction
-metadata: { name: search }
-spec: { functionName: search, accessPoint: lambda }
----
-apiVersion: efs-reconciler.io/v1alpha1
-kind: LambdaFunction
-metadata: { name: embed }
-spec: { functionName: embed, accessPoint: lambda }
-`;
+  const manifests = sharedEfsManifests(net.efsSecurityGroupId, ["search", "embed"]);
   await writeFile(join(dir, "manifests.yaml"), manifests);
   const loaded = await loadDesiredState(dir);
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));

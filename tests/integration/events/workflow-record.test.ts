@@ -14,6 +14,7 @@ import { createRunRecorder } from "../../../src/events/run-recorder";
 import type { DriftEvent } from "../../../src/events/types";
 import { runWorkflow } from "../../../src/statemachine/local-engine";
 import { emulatorClients, emulatorEndpoint, resetEmulator } from "../../support/emulator";
+import { sharedEfsManifests } from "../../support/scenarios";
 import { grantEfsClient, seedFileSystem, seedFunction, seedNetwork } from "../../support/seed";
 import { runCli } from "../../unit/cli/run-cli";
 
@@ -39,29 +40,7 @@ async function seedDriftedAccount(): Promise<DesiredState> {
   });
   // The function's role may use the file system: the account's drift is all auto-remediable.
   await grantEfsClient(clients, { roleArn: await ensureEmulatorLambdaRole(emulatorEndpoint()), ...fs });
-  await writeFile(
-    join(dir, "manifests.yaml"),
-    `apiVersion: efs-reconciler.io/v1alpha1
-kind: FileSystem
-metadata: { name: data }
-spec:
-  selector: { tags: { Name: shared-efs } }
-  mountTargets: { securityGroupId: ${net.efsSecurityGroupId} }
----
-apiVersion: efs-reconciler.io/v1alpha1
-kind: AccessPoint
-metadata: { name: lambda }
-spec:
-  fileSystem: data
-  posixUser: { uid: 1000, gid: 1000 }
-  rootDirectory: { path: /lambda, creationInfo: { ownerUid: 1000, ownerGid: 1000, permissions: "755" } }
----
-apiVersion: efs-reconciler.io/v1alpha1
-kind: LambdaFunction
-metadata: { name: search }
-spec: { functionName: search, accessPoint: lambda }
-`,
-  );
+  await writeFile(join(dir, "manifests.yaml"), sharedEfsManifests(net.efsSecurityGroupId, ["search"]));
   const loaded = await loadDesiredState(dir);
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
   return loaded.state;
