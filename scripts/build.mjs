@@ -104,6 +104,21 @@ export const lambdaCredentials = {
   },
 };
 
+/**
+ * Each SDK client imports its whole package.json (scripts, dependencies, build tooling: about 2 KB
+ * per client) for one field, the version its user agent reports. The bundles get a package.json
+ * holding only the name and version.
+ */
+export const clientVersionOnly = {
+  name: "client-version-only",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]package\.json$/ }, async (args) => {
+      const { name, version } = JSON.parse(await readFile(args.path, "utf8"));
+      return { contents: JSON.stringify({ name, version }), loader: "json" };
+    });
+  },
+};
+
 /** Lambda handlers of the state machine, one bundle each (the template's functions, same entries). */
 export const HANDLER_ENTRIES = [
   "plan",
@@ -176,7 +191,7 @@ export function handlerBuildOptions(target, outfile) {
     mainFields: HANDLER_BUILD.mainFields,
     external: HANDLER_BUILD.external,
     banner: { js: HANDLER_BUILD.banner },
-    plugins: [literalSchemaKeys, lambdaCredentials],
+    plugins: [literalSchemaKeys, lambdaCredentials, clientVersionOnly],
     logLevel: "warning",
   };
 }

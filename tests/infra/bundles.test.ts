@@ -154,6 +154,13 @@ describe("Lambda bundles", () => {
     // …and so is the SDK's default credential chain: no SSO, no profiles (lambdaCredentials).
     expect(securityGroups).not.toMatch(/SSO_START_URL|sso_start_url/);
     expect(securityGroups).toContain("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    // …and so are the clients' package.json files, but for the version the user agent reports
+    // (clientVersionOnly).
+    const ec2 = JSON.parse(
+      await readFile(join(ROOT, "node_modules/@aws-sdk/client-ec2/package.json"), "utf8"),
+    ) as { version: string };
+    expect(securityGroups).toMatch(new RegExp(`version:"${ec2.version.replaceAll(".", "\\.")}"`));
+    expect(securityGroups).not.toContain("build:cjs");
   });
 
   it("check-pending answers with the run unchanged when nothing is pending", async () => {
