@@ -9,9 +9,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { AwsClients } from "../src/aws/clients";
 import type { DesiredState } from "../src/desired-state/types";
 import { startEmulator, warmUp } from "../src/emulator/launcher";
+import { EMULATOR_CREDENTIALS, EMULATOR_REGION } from "../src/emulator/warm-up";
 import { planChanges } from "../src/plan/index";
 import {
   type BundleVariant,
@@ -232,6 +234,31 @@ async function measureTransitions(
   return { converged: first.result.stateTransitions, runs };
 }
 
+/** A runs table like the template's (keys pk/sk) in the emulator, where take-lease takes the lease. */
+async function createRunsTable(endpoint: string): Promise<string> {
+  const name = "bench-runs";
+  const dynamo = new DynamoDBClient({ endpoint, region: EMULATOR_REGION, credentials: EMULATOR_CREDENTIALS });
+  try {
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: "pk", AttributeType: "S" },
+          { AttributeName: "sk", AttributeType: "S" },
+        ],
+        KeySchema: [
+          { AttributeName: "pk", KeyType: "HASH" },
+          { AttributeName: "sk", KeyType: "RANGE" },
+        ],
+      }),
+    );
+  } finally {
+    dynamo.destroy();
+  }
+  return name;
+}
+
 async function measureHandlerBundles(
   ctx: Context,
   endpoint: string,
@@ -251,8 +278,9 @@ async function measureHandlerBundles(
     encoding: "utf8",
   });
   if (compiled.status !== 0) throw new Error(`compile-manifests failed: ${compiled.stderr}`);
+  const runsTable = await createRunsTable(endpoint);
   const sample = (name: string) =>
-    sampleEventFor(name, { endpoint, manifestDir: sampleDir, stateDir, app, mountTargetId });
+    sampleEventFor(name, { endpoint, manifestDir: sampleDir, stateDir, app, mountTargetId, runsTable });
   const measured = await measureBundles(ROOT, files, sample, ctx.work, 5, 3);
   const bundles = measured.map((b) => ({
     name: b.name,

@@ -16,6 +16,8 @@ export interface SampleContext {
   stateDir: string;
   app: FleetApp;
   mountTargetId: string;
+  /** The runs table the take-lease handler takes the run lease in (RUNS_TABLE). */
+  runsTable: string;
 }
 
 function emptyPlan(mode: "dry-run" | "apply"): Plan {
@@ -102,6 +104,12 @@ export function sampleEventFor(name: string, c: SampleContext): SampleEvent {
     STATE_DIR: c.stateDir,
   };
   const n = name.toLowerCase();
+  if (n.includes("lease")) {
+    return {
+      env: { ...env, RUNS_TABLE: c.runsTable },
+      event: { input: { mode: "dry-run" }, defaultMaxChanges: "25", execution: "bench-execution" },
+    };
+  }
   if (n.includes("plan")) return { env, event: { input: { mode: "dry-run" }, defaultMaxChanges: "25" } };
   if (n.includes("record")) return { env, event: { kind: "plan", plan: emptyPlan("dry-run") } };
   if (n.includes("pending") || n.includes("check")) {

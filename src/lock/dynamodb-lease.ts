@@ -26,7 +26,7 @@ import {
   type RunLease,
 } from "./run-lease";
 
-/** The partition key of the lease item: the plan function's role may write only this partition. */
+/** The partition key of the lease item: the take-lease function's role may write only this partition. */
 export const LEASE_PARTITION = "LEASE";
 export const LEASE_KEY = { pk: { S: LEASE_PARTITION }, sk: { S: "run" } } satisfies Record<
   string,

@@ -1,7 +1,7 @@
 /**
- * One run at a time: a run holds the lease from its Plan step until it ends, so two applies never
- * interleave. A run that finds the lease held by a live run is skipped: it observes and changes
- * nothing and says who holds the lease.
+ * One run at a time: a run holds the lease from its first step (TakeLease) until it ends, so two
+ * applies never interleave. A run that finds the lease held by a live run is skipped: it observes
+ * and changes nothing and says who holds the lease.
  *
  * Two implementations: a lock file in the local state directory (the CLI) and a conditional write
  * in the deployment's runs table (AWS). Both take over a lease whose holder has ended (its process
@@ -57,7 +57,7 @@ export interface RunLease {
   release(holder: string): Promise<void>;
 }
 
-/** What the Plan step returns instead of a plan when another run holds the lease. */
+/** What the TakeLease step returns when another run holds the lease. */
 export interface SkippedRun {
   status: "skipped";
   runId: string;

@@ -29,6 +29,7 @@ export interface AslMachine {
  * per reconciler family (see action-families.ts), all of them the `executeAction` task.
  */
 export const TASK_RESOURCE_PLACEHOLDERS = {
+  TakeLeaseFunctionArn: "takeLease",
   PlanFunctionArn: "plan",
   RecordFunctionArn: "record",
   ExecuteMountTargetActionFunctionArn: "executeAction",

@@ -7,7 +7,7 @@
  *   bundle's directory; the manifests layer is /opt/desired-state);
  * - `EVENTS_TABLE` (else `STATE_DIR`), `EVENT_BUS_NAME`: where the record step writes drift events
  *   and status (see src/events/record-target.ts);
- * - `RUNS_TABLE`: the DynamoDB table of run state; when set, the Plan task takes the run lease
+ * - `RUNS_TABLE`: the DynamoDB table of run state; when set, the TakeLease task takes the run lease
  *   there (one run at a time);
  * - `RUN_BUCKET`: the S3 bucket of documents too large for a state payload;
  * - region and endpoints as the AWS SDK reads them (`AWS_REGION`, `AWS_ENDPOINT_URL[_<SERVICE>]`).

@@ -201,7 +201,7 @@ export async function executeWorkflow(
 
 /**
  * Plans and (in apply mode) remediates through the workflow definition, in-process. With a
- * `lease`, the run holds it from its Plan step until it ends (released here, however it ended).
+ * `lease`, the run holds it from its TakeLease step until it ends (released here, however it ended).
  */
 export async function runWorkflow(
   input: WorkflowRunInput,

@@ -8,7 +8,7 @@ import { describeActionError } from "./action-error";
 import { EXECUTE_ACTION_STATES, UNKNOWN_ACTION_STATE } from "./action-families";
 import { resourcesToCheck } from "./run-state";
 import type { StoredPhaseBatch } from "./stored-documents";
-import type { ActionRunResult, PhaseBatch, PlanStep, RunState, SkippedStep } from "./workflow-types";
+import type { ActionRunResult, PhaseBatch, PlanStep, RunState } from "./workflow-types";
 
 /** One event of the engine's log. */
 export type EngineEvent =
@@ -52,9 +52,7 @@ export function progressOf(event: EngineEvent): ProgressEvent | undefined {
       : name;
   switch (`${event.type}:${state}`) {
     case "StateExited:Plan": {
-      const step = data<PlanStep | SkippedStep>(output);
-      if ("skipped" in step) return undefined;
-      const { plan } = step;
+      const { plan } = data<PlanStep>(output);
       return {
         type: "planned",
         runId: plan.runId,

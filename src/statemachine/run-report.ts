@@ -31,9 +31,12 @@ function lastOutput<T>(exits: readonly StateExit[], stateName: string): T | unde
   return undefined;
 }
 
-/** What the Plan state returned, if the run got that far. */
+/** What the Plan state returned, or TakeLease when the run was skipped; none if the run got neither far. */
 export function planStepOf(exits: readonly StateExit[]): PlanStep | SkippedStep | undefined {
-  return lastOutput<PlanStep | SkippedStep>(exits, "Plan");
+  const planned = lastOutput<PlanStep>(exits, "Plan");
+  if (planned) return planned;
+  const leased = lastOutput<Partial<SkippedStep>>(exits, "TakeLease");
+  return leased?.skipped ? { skipped: leased.skipped } : undefined;
 }
 
 /** What the Verify state returned, if the run got that far. */

@@ -5,7 +5,7 @@
  * is a `StoredDocumentMissingError`; every other S3 error reaches the caller unchanged, so the
  * workflow's Retry and Catch see it as S3 reported it.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Objects } from "../aws/s3-objects";
 import { type RunStore, StoredDocumentMissingError, type StoredRef } from "./run-store";
 
 /** The functions' environment variable naming the run bucket (infra-sam/template.yaml). */
@@ -14,7 +14,7 @@ export const RUN_BUCKET_ENV = "RUN_BUCKET";
 export const RUN_PREFIX_ENV = "RUN_PREFIX";
 
 export interface S3RunStoreOptions {
-  s3: S3Client;
+  s3: S3Objects;
   /** Where documents are put. A document is read from the bucket its reference names. */
   bucket: string;
   /** Put before every key stored (a `/` is added when it has none); references carry the whole key. */
@@ -35,21 +35,18 @@ export function createS3RunStore(options: S3RunStoreOptions): RunStore {
   return {
     async put(key, value) {
       const ref: StoredRef = { Bucket: bucket, Key: `${prefix}${key}` };
-      await s3.send(
-        new PutObjectCommand({ ...ref, Body: JSON.stringify(value), ContentType: "application/json" }),
-      );
+      await s3.putObject({ ...ref, Body: JSON.stringify(value), ContentType: "application/json" });
       return ref;
     },
     async get<T>(ref: StoredRef): Promise<T> {
-      let text: string | undefined;
+      let text: string;
       try {
-        const out = await s3.send(new GetObjectCommand({ Bucket: ref.Bucket, Key: ref.Key }));
-        text = await out.Body?.transformToString("utf-8");
+        text = (await s3.getObject({ Bucket: ref.Bucket, Key: ref.Key })).Body;
       } catch (err) {
         if (isMissingKey(err)) throw new StoredDocumentMissingError(ref);
         throw err;
       }
-      if (text === undefined) throw new Error(`s3://${ref.Bucket}/${ref.Key} came back without a body`);
+      if (text === "") throw new Error(`s3://${ref.Bucket}/${ref.Key} came back without a body`);
       return JSON.parse(text) as T;
     },
   };
@@ -61,7 +58,7 @@ export function createS3RunStore(options: S3RunStoreOptions): RunStore {
  */
 export function runStoreFromEnv(
   env: Record<string, string | undefined>,
-  s3Factory: () => S3Client,
+  s3Factory: () => S3Objects,
 ): RunStore | undefined {
   const bucket = env[RUN_BUCKET_ENV]?.trim();
   if (!bucket) return undefined;

@@ -28,7 +28,24 @@ import {
   storeLargeStep,
   storeReportLike,
 } from "./stored-documents";
-import type { PlanStep, RunState, WorkflowInput, WorkflowMode, WorkflowTasks } from "./workflow-types";
+import type {
+  LeasedStep,
+  PlanStep,
+  PlanTaskInput,
+  RunState,
+  WorkflowInput,
+  WorkflowMode,
+  WorkflowTasks,
+} from "./workflow-types";
+
+/** What the TakeLease task needs: the lease (none: no locking) and how to name a run. */
+export interface TakeLeaseTaskDeps {
+  /** One run at a time: the run takes this lease before it reads anything. */
+  lease?: RunLease;
+  /** Receives one past-tense line per task. */
+  log?: (message: string) => void;
+  newRunId?: () => string;
+}
 
 /** What the Plan task needs: the manifests, observation's clients, and where large plans go. */
 export interface PlanTaskDeps {
@@ -37,9 +54,8 @@ export interface PlanTaskDeps {
   clients: ObserveClients;
   /** Receives one past-tense line per task. */
   log?: (message: string) => void;
+  /** Names the run when the input names none (TakeLease names it in the workflow). */
   newRunId?: () => string;
-  /** One run at a time: the Plan task takes this lease first (none: no locking). */
-  lease?: RunLease;
   /**
    * Where plans too large for a state payload go (stored-documents.ts); none: every plan stays
    * inline. The local engine keeps one in memory; a deployment uses its run bucket.
@@ -54,7 +70,7 @@ export interface PlanTaskDeps {
   observeRates?: ObserveOptions["ratePerSecond"];
 }
 
-/** What the Verify task needs: as Plan, without the lease and run ids. */
+/** What the Verify task needs: as Plan, without run ids. */
 export type VerifyTaskDeps = Pick<PlanTaskDeps, "loadDesired" | "clients" | "log" | "store" | "observeRates">;
 
 /** What the Record task needs. */
@@ -74,7 +90,7 @@ export interface CheckPendingTaskDeps {
 }
 
 /** Every task's dependencies: what the local engine and the tests build the whole workflow from. */
-export type TaskDeps = PlanTaskDeps & RecordTaskDeps & { clients: AwsClients };
+export type TaskDeps = TakeLeaseTaskDeps & PlanTaskDeps & RecordTaskDeps & { clients: AwsClients };
 
 /** The product functions the tasks run; injectable so the workflow can be exercised without AWS. */
 export interface TaskCore {
@@ -158,7 +174,42 @@ function observeAndPlan(
 
 function noLog(): void {}
 
-/** The Plan state: takes the run lease, observes, plans, and stores a plan too large to pass inline. */
+/** The execution input checked and complete: mode, the limit of actions, the run's id. */
+function startOf(input: PlanTaskInput | undefined, makeRunId: () => string): LeasedStep["input"] {
+  const given: WorkflowInput = input?.input ?? {};
+  const mode = parseMode(given.mode);
+  const maxChanges = parseMaxChanges(given.maxChanges, input?.defaultMaxChanges);
+  return { mode, maxChanges, runId: parseRunId(given.runId) ?? makeRunId() };
+}
+
+/**
+ * The TakeLease state: checks the execution input, names the run, and takes the run lease; a run
+ * that finds another holding it ends as skipped, having read nothing.
+ */
+export function createTakeLeaseTask(deps: TakeLeaseTaskDeps): WorkflowTasks["takeLease"] {
+  const log = deps.log ?? noLog;
+  const makeRunId = deps.newRunId ?? (() => newRunId());
+  return async (input) => {
+    const start = startOf(input, makeRunId);
+    if (deps.lease) {
+      const request = {
+        holder: input?.execution ?? `run:${start.runId}`,
+        runId: start.runId,
+        mode: start.mode,
+      };
+      const lease = await deps.lease.acquire(request);
+      if (!lease.acquired) {
+        const skipped = skippedRun(request, lease.heldBy, lease.where);
+        log(skipped.message);
+        return { skipped };
+      }
+      log(`took the run lease for run ${start.runId} (${start.mode})`);
+    }
+    return { input: start };
+  };
+}
+
+/** The Plan state: observes, plans, and stores a plan too large to pass inline. */
 export function createPlanTask(
   deps: PlanTaskDeps,
   core: Pick<TaskCore, "observe" | "planChanges">,
@@ -167,19 +218,7 @@ export function createPlanTask(
   const makeRunId = deps.newRunId ?? (() => newRunId());
   const observeThenPlan = observeAndPlan(deps, core, log);
   return async (input) => {
-    const given: WorkflowInput = input?.input ?? {};
-    const mode = parseMode(given.mode);
-    const maxChanges = parseMaxChanges(given.maxChanges, input?.defaultMaxChanges);
-    const runId = parseRunId(given.runId) ?? makeRunId();
-    if (deps.lease) {
-      const request = { holder: input?.execution ?? `run:${runId}`, runId, mode };
-      const lease = await deps.lease.acquire(request);
-      if (!lease.acquired) {
-        const skipped = skippedRun(request, lease.heldBy, lease.where);
-        log(skipped.message);
-        return { skipped };
-      }
-    }
+    const { mode, maxChanges, runId } = startOf(input, makeRunId);
     const plan = await observeThenPlan(mode, runId);
     const phases = groupPhases(plan.actions);
     const actions = plan.actions.length;

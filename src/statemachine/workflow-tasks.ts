@@ -12,6 +12,7 @@ import {
   createExecuteActionTask,
   createPlanTask,
   createRecordTask,
+  createTakeLeaseTask,
   createVerifyTask,
   type TaskCore,
   type TaskDeps,
@@ -23,6 +24,7 @@ export const DEFAULT_TASK_CORE: TaskCore = { observe, planChanges, reconcile, ch
 /** Every task of the workflow, from one set of dependencies (the local engine, tests). */
 export function createTasks(deps: TaskDeps, core: TaskCore = DEFAULT_TASK_CORE): WorkflowTasks {
   return {
+    takeLease: createTakeLeaseTask(deps),
     plan: createPlanTask(deps, core),
     record: createRecordTask(deps),
     executeAction: createExecuteActionTask(deps, core.reconcile),

@@ -27,14 +27,25 @@ export interface WorkflowInput {
 }
 
 /**
- * Input of the Plan state: the execution input, the `${MaxChanges}` substitution (a string) and
- * the execution's id (`$$.Execution.Id`), which holds the run lease.
+ * Input of the TakeLease state: the execution input, the `${MaxChanges}` substitution (a string)
+ * and the execution's id (`$$.Execution.Id`), which holds the run lease.
  */
-export interface PlanTaskInput {
+export interface TakeLeaseInput {
   input: WorkflowInput;
   defaultMaxChanges?: string;
   execution?: string;
 }
+
+/**
+ * Output of the TakeLease state when the run holds the lease (or runs without one): the execution
+ * input checked and complete, the run named.
+ */
+export interface LeasedStep {
+  input: { mode: WorkflowMode; maxChanges: number; runId: string };
+}
+
+/** Input of the Plan state: the execution input (TakeLease's, complete) and `${MaxChanges}`. */
+export type PlanTaskInput = Omit<TakeLeaseInput, "execution">;
 
 /** One non-empty phase of the plan, its actions in plan order. */
 export interface PhaseBatch {
@@ -73,7 +84,7 @@ export interface PlanStep {
   run: RunState;
 }
 
-/** Output of the Plan state when another run holds the lease: the run ends as skipped. */
+/** Output of the TakeLease state when another run holds the lease: the run ends as skipped. */
 export interface SkippedStep {
   skipped: SkippedRun;
 }
@@ -130,8 +141,9 @@ export interface RecordTaskOutput {
 
 /** The task functions behind the definition's Task states, free of transport. */
 export interface WorkflowTasks {
+  takeLease(input: TakeLeaseInput): Promise<LeasedStep | SkippedStep>;
   /** A plan too large for the state payload comes back stored by reference (stored-documents.ts). */
-  plan(input: PlanTaskInput): Promise<PlanStep | StoredPlanStep | SkippedStep>;
+  plan(input: PlanTaskInput): Promise<PlanStep | StoredPlanStep>;
   record(input: RecordTaskInput): Promise<RecordTaskOutput>;
   executeAction(input: ExecuteActionInput): Promise<ActionRunResult>;
   checkPending(input: CheckPendingInput): Promise<RunState>;

@@ -1,13 +1,16 @@
 /**
  * The Lambda bundles are complete: built by `scripts/build.mjs` exactly as `npm run build` builds
  * them, each loads in a plain `node` process (no TypeScript loader, nothing but the bundle) and
- * answers a sample event — the plan handler against the emulator with the manifests packaged the
- * way the manifests layer packages them, taking the run lease in DynamoDB.
+ * answers a sample event — the take-lease handler taking the run lease in DynamoDB, and the plan
+ * handler against the emulator with the manifests packaged the way the manifests layer packages
+ * them.
  */
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,10 +20,11 @@ import { LEASE_KEY } from "../../src/lock/dynamodb-lease";
 import { emptyRun } from "../../src/statemachine/run-state";
 import { emulatorEndpoint, resetEmulator } from "../support/emulator";
 import { action } from "../workflow/fake-world";
-import { ROOT } from "./template";
+import { ROOT, sourceFiles } from "./template";
 
 const BUILD_TIMEOUT_MS = 300_000;
 const HANDLERS = [
+  "take-lease",
   "plan",
   "record",
   "check-pending",
@@ -177,7 +181,7 @@ describe("Lambda bundles", () => {
   });
 });
 
-describe("plan bundle against the emulator", () => {
+describe("take-lease and plan bundles against the emulator", () => {
   const table = "efs-reconciler-runs";
   let endpoint: string;
   let stamp: { revision: string | null; contentRevision: string };
@@ -207,7 +211,11 @@ describe("plan bundle against the emulator", () => {
   });
 
   function planEnv(): Record<string, string> {
-    return { AWS_ENDPOINT_URL: endpoint, MANIFEST_DIR: join(dir, "opt", "desired-state"), RUNS_TABLE: table };
+    return { AWS_ENDPOINT_URL: endpoint, MANIFEST_DIR: join(dir, "opt", "desired-state") };
+  }
+
+  function leaseEnv(): Record<string, string> {
+    return { AWS_ENDPOINT_URL: endpoint, RUNS_TABLE: table };
   }
 
   it("refuses to plan without compiled manifests, saying how to build them", async () => {
@@ -222,7 +230,7 @@ describe("plan bundle against the emulator", () => {
     );
   });
 
-  it("takes the lease, observes and plans, recording the packaged manifests' revision", async () => {
+  it("takes the lease, then observes and plans, recording the packaged manifests' revision", async () => {
     const sfn = new SFNClient({ endpoint, region: EMULATOR_REGION, maxAttempts: 1 });
     const machine = await sfn.send(
       new CreateStateMachineCommand({
@@ -241,16 +249,23 @@ describe("plan bundle against the emulator", () => {
     sfn.destroy();
     const holder = running.executionArn ?? "";
 
-    const first = await invoke(
-      "plan",
+    const leased = await invoke(
+      "take-lease",
       { input: { mode: "dry-run" }, defaultMaxChanges: "25", execution: holder },
-      planEnv(),
+      leaseEnv(),
     );
+    expect(leased.error).toBeUndefined();
+    const start = (leased.result as { input: { mode: string; maxChanges: number; runId: string } }).input;
+    expect(start).toMatchObject({ mode: "dry-run", maxChanges: 25 });
+    expect(start.runId).toMatch(/^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/);
+
+    const first = await invoke("plan", { input: start, defaultMaxChanges: "25" }, planEnv());
     expect(first.error).toBeUndefined();
     const step = first.result as {
-      plan: { mode: string; manifestRevision: string; drift: { code: string }[] };
+      plan: { mode: string; runId: string; manifestRevision: string; drift: { code: string }[] };
     };
     expect(step.plan.mode).toBe("dry-run");
+    expect(step.plan.runId).toBe(start.runId);
     expect(step.plan.manifestRevision).toBe(stamp.revision ?? stamp.contentRevision);
     expect(step.plan.drift.map((d) => d.code)).toContain("FS_NOT_FOUND");
 
@@ -262,9 +277,9 @@ describe("plan bundle against the emulator", () => {
     expect(lease.Item?.holder?.S).toBe(holder);
 
     const second = await invoke(
-      "plan",
+      "take-lease",
       { input: { mode: "apply" }, defaultMaxChanges: "25", execution: `${holder}-other` },
-      planEnv(),
+      leaseEnv(),
     );
     expect(second.error).toBeUndefined();
     const skipped = (
@@ -273,5 +288,105 @@ describe("plan bundle against the emulator", () => {
     expect(skipped.status).toBe("skipped");
     expect(skipped.heldBy.holder).toBe(holder);
     expect(skipped.message).toMatch(/^skipped: another run/);
+  });
+});
+
+describe("modeled errors left out of the bundles (EFS, Lambda)", () => {
+  let build: {
+    NAMED_ERRORS_ON_THE_WIRE: ReadonlySet<string>;
+    withoutModeledErrors: (source: string) => string;
+  };
+  beforeAll(async () => {
+    build = (await import(pathToFileURL(join(ROOT, "scripts/build.mjs")).href)) as typeof build;
+  });
+
+  const errorClasses = (service: string): string[] =>
+    [
+      ...readFileSync(
+        join(ROOT, `node_modules/@aws-sdk/client-${service}/dist-es/models/errors.js`),
+        "utf8",
+      ).matchAll(/^export class (\w+) extends/gm),
+    ].map((m) => m[1] ?? "");
+
+  it("removes only the modeled errors' registrations, keeping the base exception's", () => {
+    const schema = [
+      "_s_registry.registerError(EFSServiceException$, EFSServiceException);",
+      "n0_registry.registerError(FileSystemNotFound$, FileSystemNotFound);",
+      "n0_registry.registerError(Odd$, Other);",
+    ].join("\n");
+    expect(build.withoutModeledErrors(schema).split("\n")).toEqual([
+      "_s_registry.registerError(EFSServiceException$, EFSServiceException);",
+      "",
+      "n0_registry.registerError(Odd$, Other);",
+    ]);
+  });
+
+  it("applies to services whose errors are named on the wire as their classes, which src never imports", () => {
+    expect([...build.NAMED_ERRORS_ON_THE_WIRE].sort()).toEqual(["efs", "lambda"]);
+    const modeled = new Set([...build.NAMED_ERRORS_ON_THE_WIRE].flatMap(errorClasses));
+    expect(modeled.has("FileSystemNotFound")).toBe(true);
+    expect(modeled.has("ResourceNotFoundException")).toBe(true);
+    // The product tells these errors apart by name: an `instanceof` on a class left out would fail.
+    for (const file of sourceFiles("src")) {
+      const text = readFileSync(file, "utf8");
+      for (const m of text.matchAll(
+        /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*"@aws-sdk\/client-(efs|lambda)"/g,
+      )) {
+        const names = (m[1] ?? "").split(",").map((n) => n.replace(/^\s*type\s+/, "").trim());
+        expect(
+          names.filter((n) => modeled.has(n)),
+          file,
+        ).toEqual([]);
+      }
+    }
+  });
+
+  it("keeps the error classes of the other services (IAM renames its wire codes)", async () => {
+    const plan = await readFile(join(dir, "lambda", "plan", "index.mjs"), "utf8");
+    const fn = await readFile(join(dir, "lambda", "execute-function-action", "index.mjs"), "utf8");
+    expect(plan).toContain("NoSuchEntityException");
+    expect(fn).not.toContain("CodeSigningConfigNotFoundException");
+  });
+
+  it("a bundle still tells a missing function and a missing file system by the error's name", async () => {
+    const env = { AWS_ENDPOINT_URL: emulatorEndpoint(), AWS_MAX_ATTEMPTS: "1" };
+    const base = { id: "a1", driftIds: ["d1"], description: "bench" };
+    const fn = await invoke(
+      "execute-function-action",
+      {
+        action: {
+          ...base,
+          phase: 2,
+          type: "UpdateFunctionConfiguration",
+          resource: { type: "AWS::Lambda::Function", id: "no-such-function" },
+          params: { functionName: "no-such-function", timeout: 30 },
+        },
+      },
+      env,
+    );
+    // ResourceNotFoundException, recognised by name: the reconciler's own message.
+    expect(fn.error).toEqual({
+      name: "TerminalReconcileError",
+      message: "function no-such-function no longer exists; re-run plan",
+    });
+    const fs = await invoke(
+      "execute-file-system-action",
+      {
+        action: {
+          ...base,
+          phase: 1,
+          type: "PutLifecycleConfiguration",
+          resource: { type: "AWS::EFS::FileSystem", id: "fs-00000000" },
+          params: {
+            fileSystemId: "fs-00000000",
+            transitionToIA: "AFTER_30_DAYS",
+            transitionToPrimaryStorageClass: "AFTER_1_ACCESS",
+          },
+        },
+      },
+      env,
+    );
+    // EFS's error name and message, as the service sent them.
+    expect(fs.error?.message).toContain("(FileSystemNotFound: File system 'fs-00000000' does not exist.)");
   });
 });

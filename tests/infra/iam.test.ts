@@ -184,9 +184,14 @@ describe("IAM in infra-sam/template.yaml", () => {
       "ec2:DescribeSecurityGroupRules",
       "ec2:RevokeSecurityGroupIngress",
     ]);
-    expect([...expectedActions("PlanFunction")].filter((a) => !isReadAction(a))).toEqual(
-      expect.arrayContaining(["dynamodb:PutItem", "s3:PutObject"]),
-    );
+    expect(sorted([...expectedActions("PlanFunction")].filter((a) => !isReadAction(a)))).toEqual([
+      "s3:PutObject",
+    ]);
+    expect(sorted([...expectedActions("TakeLeaseFunction")].filter((a) => !isReadAction(a)))).toEqual([
+      "dynamodb:DeleteItem",
+      "dynamodb:PutItem",
+    ]);
+    expect(expectedActions("TakeLeaseFunction").has("elasticfilesystem:DescribeFileSystems")).toBe(false);
     expect(expectedActions("PlanFunction").has("elasticfilesystem:DeleteAccessPoint")).toBe(false);
     expect(expectedActions("RecordFunction").has("dynamodb:CreateTable")).toBe(false);
     expect(sorted([...expectedActions("CheckPendingFunction")].filter((a) => a.startsWith("s3:")))).toEqual([
@@ -213,7 +218,12 @@ describe("IAM in infra-sam/template.yaml", () => {
       expect(owners.length, action).toBeGreaterThan(0);
       expect(roles.sort(), action).toEqual(owners.sort());
     }
-    for (const role of ["PlanFunctionRole", "VerifyFunctionRole", "CheckPendingFunctionRole"]) {
+    for (const role of [
+      "TakeLeaseFunctionRole",
+      "PlanFunctionRole",
+      "VerifyFunctionRole",
+      "CheckPendingFunctionRole",
+    ]) {
       const writes = [...actionsOf(roleStatements(template, role))].filter(
         (a) => !isReadAction(a) && !a.startsWith("logs:"),
       );
@@ -224,8 +234,8 @@ describe("IAM in infra-sam/template.yaml", () => {
     }
   });
 
-  it("lets the plan function write only the run lease item", () => {
-    const statements = roleStatements(template, "PlanFunctionRole").filter((s) =>
+  it("lets the take-lease function write only the run lease item", () => {
+    const statements = roleStatements(template, "TakeLeaseFunctionRole").filter((s) =>
       asList(s.Action).some((a) => a.startsWith("dynamodb:")),
     );
     expect(statements).toHaveLength(1);
@@ -233,7 +243,10 @@ describe("IAM in infra-sam/template.yaml", () => {
     expect(statements[0]?.Condition).toEqual({
       "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": [LEASE_PARTITION] },
     });
-    const describe = statementsWith(roleStatements(template, "PlanFunctionRole"), "states:DescribeExecution");
+    const describe = statementsWith(
+      roleStatements(template, "TakeLeaseFunctionRole"),
+      "states:DescribeExecution",
+    );
     expect(describe.map((s) => s.Resource)).toEqual([
       {
         "Fn::Sub": `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:\${AWS::StackName}-remediation:*`,

@@ -45,7 +45,8 @@ describe("tables", () => {
 
   it("tells the functions which table is which", () => {
     const env = (id: string) => (props(id).Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(env("PlanFunction").RUNS_TABLE).toEqual({ Ref: "RunsTable" });
+    expect(env("TakeLeaseFunction").RUNS_TABLE).toEqual({ Ref: "RunsTable" });
+    expect(env("PlanFunction").RUNS_TABLE).toBeUndefined();
     expect(env("RecordFunction").EVENTS_TABLE).toEqual({ Ref: "EventsTable" });
   });
 });

@@ -205,11 +205,23 @@ function namedImports(source: string): Map<string, string> {
   return byName;
 }
 
-/** The IAM actions a source file calls: `new XCommand(` and `paginateX(` of AWS SDK clients. */
+/** The product's own S3 object client (src/aws/s3-objects.ts): its methods and their IAM actions. */
+const S3_OBJECTS_MODULE = /^(?:\.{1,2}\/)+(?:aws\/)?s3-objects$/;
+const S3_OBJECTS_CALL = /\.(getObject|putObject)\(/g;
+
+/**
+ * The IAM actions a source file calls: `new XCommand(` and `paginateX(` of AWS SDK clients, and
+ * `.getObject(` / `.putObject(` in a file that imports the product's S3 object client.
+ */
 export function sdkActionsOfFile(file: string): Set<string> {
   const source = readFileSync(file, "utf8");
   const imports = namedImports(source);
   const actions = new Set<string>();
+  if ([...source.matchAll(/\bfrom\s+"([^"]+)"/g)].some((m) => S3_OBJECTS_MODULE.test(m[1] ?? ""))) {
+    for (const m of source.matchAll(S3_OBJECTS_CALL)) {
+      actions.add(`s3:${(m[1] ?? "").replace(/^./, (c) => c.toUpperCase())}`);
+    }
+  }
   for (const m of source.matchAll(/\bnew ([A-Z][A-Za-z0-9]*)Command\(|\bpaginate([A-Z][A-Za-z0-9]*)\(/g)) {
     const local = m[1] ? `${m[1]}Command` : `paginate${m[2]}`;
     const module = imports.get(local);

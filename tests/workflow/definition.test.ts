@@ -96,9 +96,10 @@ describe("workflow definition", () => {
     expect([...used].sort()).toEqual([...DEFINITION_SUBSTITUTIONS].sort());
   });
 
-  it("maps every Task state to one of the five task functions, each used", () => {
+  it("maps every Task state to one of the six task functions, each used", () => {
     const tasks = taskStates(workflowDefinition());
     expect(tasks).toEqual({
+      TakeLease: "takeLease",
       Plan: "plan",
       RecordPlan: "record",
       ExecuteMountTargetAction: "executeAction",
@@ -122,7 +123,9 @@ describe("workflow definition", () => {
 
   it("gives every Task state a timeout (the local engine's default is 60 s)", () => {
     const tasks = listStates(workflowDefinition()).filter(({ state }) => state.Type === "Task");
-    for (const { name, state } of tasks) expect(state.TimeoutSeconds, name).toBe(900);
+    // Taking the lease is a few DynamoDB calls; every other task may observe or change a fleet.
+    for (const { name, state } of tasks)
+      expect(state.TimeoutSeconds, name).toBe(name === "TakeLease" ? 60 : 900);
   });
 
   it("waits 15 s between checks of pending resources and stops after 40 checks (~10 min)", () => {
@@ -142,11 +145,12 @@ describe("workflow definition", () => {
 
   it("substitutes values as JSON strings and refuses an unknown placeholder", () => {
     const machine = substituteDefinition(workflowDefinition(), localSubstitutions(7));
-    expect(machine.States.Plan?.Parameters).toEqual({
+    expect(machine.States.TakeLease?.Parameters).toEqual({
       "input.$": "$",
       defaultMaxChanges: "7",
       "execution.$": "$$.Execution.Id",
     });
+    expect(machine.States.Plan?.Parameters).toEqual({ "input.$": "$.input", defaultMaxChanges: "7" });
     expect(machine.States.Plan?.Resource).toMatch(/^arn:aws:lambda:/);
     const odd: AslMachine = {
       StartAt: "A",

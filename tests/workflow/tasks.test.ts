@@ -1,15 +1,77 @@
 /**
- * The task functions on their own: input parsing, the Plan state's output, error pass-through,
- * the record task, and the handlers' manifest directory.
+ * The task functions on their own: input parsing, the run lease, the Plan state's output, error
+ * pass-through, the record task, and the handlers' manifest directory.
  */
-import { resolve } from "node:path";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { createFileLease } from "../../src/lock/file-lease";
 import { TerminalReconcileError } from "../../src/reconcilers/errors";
 import { manifestDirFromEnv } from "../../src/statemachine/handlers";
 import { emptyRun } from "../../src/statemachine/run-state";
-import { DEFAULT_MAX_CHANGES, WorkflowInputError } from "../../src/statemachine/tasks";
+import { createTakeLeaseTask, DEFAULT_MAX_CHANGES, WorkflowInputError } from "../../src/statemachine/tasks";
 import type { PlanStep } from "../../src/statemachine/workflow-types";
 import { action, drift, fakeWorld, plan, RUN_ID } from "./fake-world";
+
+describe("takeLease task", () => {
+  const runId = "20261128T120000Z-0000abcd";
+
+  async function withLeaseDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
+    const dir = await mkdtemp(join(tmpdir(), "efsr-take-lease-"));
+    try {
+      return await body(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("completes the input (mode, limit, run id) when the run runs without a lease", async () => {
+    const take = createTakeLeaseTask({ newRunId: () => runId });
+    expect(await take({ input: {}, defaultMaxChanges: "7" })).toEqual({
+      input: { mode: "dry-run", maxChanges: 7, runId },
+    });
+    expect(
+      await take({ input: { mode: "apply", maxChanges: 2, runId: "20261128T000000Z-00000001" } }),
+    ).toEqual({
+      input: { mode: "apply", maxChanges: 2, runId: "20261128T000000Z-00000001" },
+    });
+  });
+
+  it("takes the lease for the execution; another execution is then skipped, naming the holder", async () => {
+    await withLeaseDir(async (dir) => {
+      const lines: string[] = [];
+      const take = createTakeLeaseTask({
+        lease: createFileLease(dir),
+        newRunId: () => runId,
+        log: (line) => lines.push(line),
+      });
+      expect(await take({ input: { mode: "apply" }, execution: "exec-1" })).toEqual({
+        input: { mode: "apply", maxChanges: DEFAULT_MAX_CHANGES, runId },
+      });
+      const second = await take({ input: { mode: "dry-run" }, execution: "exec-2" });
+      expect("skipped" in second && second.skipped.heldBy).toMatchObject({
+        holder: "exec-1",
+        runId,
+        mode: "apply",
+      });
+      expect(lines[0]).toBe(`took the run lease for run ${runId} (apply)`);
+      expect(lines[1]).toMatch(/^skipped: another run/);
+    });
+  });
+
+  it("refuses bad input before it takes the lease", async () => {
+    await withLeaseDir(async (dir) => {
+      const lease = createFileLease(dir);
+      const take = createTakeLeaseTask({ lease, newRunId: () => runId });
+      await expect(take({ input: { mode: "destroy" as never }, execution: "exec-1" })).rejects.toThrow(
+        WorkflowInputError,
+      );
+      // Nothing holds the lease: a later run takes it.
+      expect(await lease.acquire({ holder: "exec-2", runId, mode: "apply" })).toEqual({ acquired: true });
+    });
+  });
+});
 
 describe("plan task", () => {
   const world = () =>

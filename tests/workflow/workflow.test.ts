@@ -218,12 +218,12 @@ describe("remediation workflow, executed locally", () => {
     );
   });
 
-  it("dry-run runs only Plan and RecordPlan, and returns the plan", async () => {
+  it("dry-run runs only TakeLease, Plan and RecordPlan, and returns the plan", async () => {
     const r = await run({ actions: [action("a1", 1), action("b1", 2)] }, { mode: "dry-run" });
 
     expect(r.result.status).toBe("SUCCEEDED");
-    expect(r.states).toEqual(["Plan", "Leased", "RecordPlan", "Route", "DryRunDone"]);
-    expect(r.result.stateTransitions).toBe(5);
+    expect(r.states).toEqual(["TakeLease", "Leased", "Plan", "RecordPlan", "Route", "DryRunDone"]);
+    expect(r.result.stateTransitions).toBe(6);
     expect(r.world.calls).toEqual({});
     const plan = r.result.report as Plan;
     expect("results" in plan).toBe(false);
@@ -241,7 +241,7 @@ describe("remediation workflow, executed locally", () => {
     expect(r.result.status).toBe("SUCCEEDED");
     expect(r.states).not.toContain("NextPhase");
     expect(r.states).not.toContain("RunActions");
-    expect(r.result.stateTransitions).toBe(5);
+    expect(r.result.stateTransitions).toBe(6);
     expect(r.result.stateTransitions).toBeLessThanOrEqual(10);
     expect(report(r).results).toEqual([]);
     expect(report(r).remaining).toEqual([manual]);
@@ -266,7 +266,7 @@ describe("remediation workflow, executed locally", () => {
     expect(r.result.error).toBe("MaxChangesExceeded");
     expect(r.result.cause).toContain("the plan has 3 actions, more than the limit of 2");
     expect(r.world.calls).toEqual({});
-    expect(r.states).toEqual(["Plan", "Leased", "RecordPlan", "Route", "TooManyChanges"]);
+    expect(r.states).toEqual(["TakeLease", "Leased", "Plan", "RecordPlan", "Route", "TooManyChanges"]);
     expect(statusOf(r)).toEqual({ a1: "skipped", a2: "skipped", b1: "skipped" });
     expect(report(r).remaining).toEqual(report(r).drift);
   });
@@ -299,7 +299,7 @@ describe("remediation workflow, executed locally", () => {
     expect(report(r).results).toEqual([{ actionId: "a1", status: "skipped", error: null }]);
   });
 
-  it("counts state transitions of a 3-phase run: 8 + 4 per phase + 2 per action", async () => {
+  it("counts state transitions of a 3-phase run: 9 + 4 per phase + 2 per action", async () => {
     const actions = [
       action("a1", 1),
       action("a2", 1),
@@ -310,7 +310,7 @@ describe("remediation workflow, executed locally", () => {
     ];
     const r = await run({ actions });
 
-    expect(r.result.stateTransitions).toBe(20 + 2 * actions.length);
+    expect(r.result.stateTransitions).toBe(21 + 2 * actions.length);
     expect(r.states.filter((s) => s === "RouteAction")).toHaveLength(6);
     // Phase 1 and 3 are security-group actions, phase 2 function actions (see fake-world.ts).
     expect(r.states.filter((s) => s === "ExecuteSecurityGroupAction")).toHaveLength(4);
@@ -324,10 +324,10 @@ describe("remediation workflow, executed locally", () => {
       behaviours: { a1: { kind: "retryable", times: 2 } },
     });
 
-    // Plan, Leased, RecordPlan, Route, NextPhase, RunActions, RouteAction, ExecuteSecurityGroupAction,
-    // SettlePhase, PhaseSettled, Verify, RecordOutcome, Outcome, Remediated.
-    expect(plain.result.stateTransitions).toBe(14);
-    expect(retried.result.stateTransitions).toBe(16);
+    // TakeLease, Leased, Plan, RecordPlan, Route, NextPhase, RunActions, RouteAction,
+    // ExecuteSecurityGroupAction, SettlePhase, PhaseSettled, Verify, RecordOutcome, Outcome, Remediated.
+    expect(plain.result.stateTransitions).toBe(15);
+    expect(retried.result.stateTransitions).toBe(17);
   });
 
   it("emits progress: planned, phase started, action started/finished, verifying", async () => {

@@ -8,9 +8,9 @@
  * them from there and prints them exactly as it prints an inline one.
  */
 import type { CloudFormationClient } from "@aws-sdk/client-cloudformation";
-import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import type { DescribeExecutionCommandOutput, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
 import { Command, InvalidArgumentError, Option } from "commander";
+import type { S3Objects, S3ObjectsOptions } from "../../aws/s3-objects";
 import { isSkippedRun, type SkippedRun } from "../../lock/run-lease";
 import type { ApplyReport, Plan } from "../../plan/types";
 import { renderReport } from "../../render/index";
@@ -84,16 +84,16 @@ interface RunDocuments {
   close(): void;
 }
 
-function runDocuments(config: S3ClientConfig): RunDocuments {
-  let s3: S3Client | undefined;
+function runDocuments(options: S3ObjectsOptions): RunDocuments {
+  let s3: S3Objects | undefined;
   return {
     reader: {
       async get<T>(ref: StoredRef): Promise<T> {
-        const [{ S3Client }, { createS3RunStore }] = await Promise.all([
-          import("@aws-sdk/client-s3"),
+        const [{ createS3Objects }, { createS3RunStore }] = await Promise.all([
+          import("../../aws/s3-objects"),
           import("../../statemachine/s3-run-store"),
         ]);
-        s3 ??= new S3Client(config);
+        s3 ??= createS3Objects(options);
         return createS3RunStore({ s3, bucket: ref.Bucket }).get<T>(ref);
       },
     },
@@ -117,11 +117,18 @@ async function runClients(
     maxAttempts: DEFAULT_MAX_ATTEMPTS,
     retryMode: "standard",
   };
+  const sfn = new SFNClient(config);
   return {
-    sfn: new SFNClient(config),
+    sfn,
     cloudformation: new CloudFormationClient(config),
-    // A custom endpoint (a local emulator) serves buckets by path, not by host name.
-    documents: runDocuments({ ...config, ...(opts.endpointUrl ? { forcePathStyle: true } : {}) }),
+    // The run bucket is in the workflow's region: the one the Step Functions client resolved
+    // (--region, the environment, or the profile's config file).
+    documents: runDocuments({
+      region: () => sfn.config.region(),
+      ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
+      ...(opts.profile ? { profile: opts.profile } : {}),
+      maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    }),
   };
 }
 

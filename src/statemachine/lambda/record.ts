@@ -1,6 +1,6 @@
 /** Lambda entry of the workflow's RecordPlan and RecordOutcome states (bundled on its own: dist/lambda/record/). */
-import { S3Client } from "@aws-sdk/client-s3";
 import { clientConfig } from "../../aws/clients";
+import { createS3Objects } from "../../aws/s3-objects";
 import { recordTargetFromEnv } from "../../events/record-target";
 import { createRunRecorder } from "../../events/run-recorder";
 import { compiledManifestsLoader, lambdaHandler, logLine, manifestDirFromEnv } from "../handlers";
@@ -18,6 +18,6 @@ export const handler = lambdaHandler((env) => {
     const summary = entry.kind === "plan" ? entry.plan.summary : entry.report.summary;
     logLine(`recorded ${entry.kind}`, { runId: entry.runId, kind: entry.kind, summary });
   };
-  const store = runStoreFromEnv(env, () => new S3Client(clientConfig()));
+  const store = runStoreFromEnv(env, () => createS3Objects(clientConfig()));
   return createRecordTask({ record, log: (message) => logLine(message), ...(store ? { store } : {}) });
 });

@@ -1,6 +1,6 @@
 /** Lambda entry of the workflow's Verify state (bundled on its own: dist/lambda/verify/). */
-import { S3Client } from "@aws-sdk/client-s3";
 import { clientConfig, createObserveClients } from "../../aws/clients";
+import { createS3Objects } from "../../aws/s3-objects";
 import { observe } from "../../observe/observe";
 import { planChanges } from "../../plan/index";
 import { compiledManifestsLoader, lambdaHandler, logLine, manifestDirFromEnv } from "../handlers";
@@ -8,7 +8,7 @@ import { runStoreFromEnv } from "../s3-run-store";
 import { createVerifyTask } from "../tasks";
 
 export const handler = lambdaHandler((env) => {
-  const store = runStoreFromEnv(env, () => new S3Client(clientConfig()));
+  const store = runStoreFromEnv(env, () => createS3Objects(clientConfig()));
   return createVerifyTask(
     {
       loadDesired: compiledManifestsLoader(manifestDirFromEnv(env)),

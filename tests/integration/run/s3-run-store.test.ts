@@ -1,7 +1,8 @@
 /**
- * The S3 run store over the wire (emulator S3): documents go in and come back as JSON, one far
- * over the 256 KiB state payload limit included; a missing key is StoredDocumentMissingError and a
- * missing bucket is S3's own error; the results a ResultWriter writes are read back from S3; and a
+ * The S3 run store over the wire (emulator S3), through the product's S3 object client: documents
+ * go in and come back as JSON, one far over the 256 KiB state payload limit included, and are the
+ * objects the SDK's own S3 client reads and writes (keys with special characters included); a
+ * missing key is StoredDocumentMissingError and a missing bucket is S3's own error; the results a ResultWriter writes are read back from S3; and a
  * plan stored by reference runs through the local engine on the S3 store exactly as inline.
  */
 import {
@@ -12,6 +13,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createS3Objects, type S3Objects } from "../../../src/aws/s3-objects";
 import { EMULATOR_REGION } from "../../../src/emulator/warm-up";
 import { executeWorkflow } from "../../../src/statemachine/local-engine";
 import {
@@ -25,22 +27,29 @@ import { emulatorEndpoint, resetEmulator } from "../../support/emulator";
 import { action, fakeWorld } from "../../workflow/fake-world";
 
 const BUCKET = "efs-reconciler-runs";
-let s3: S3Client;
+/** The SDK's S3 client: sets the bucket up and looks at what the store wrote. */
+let sdk: S3Client;
+/** The product's S3 object client, which the store reads and writes through. */
+let s3: S3Objects;
 
 beforeAll(() => {
-  s3 = new S3Client({
+  sdk = new S3Client({
     endpoint: emulatorEndpoint(),
     region: EMULATOR_REGION,
     forcePathStyle: true,
     maxAttempts: 1,
   });
+  s3 = createS3Objects({ endpoint: emulatorEndpoint(), region: EMULATOR_REGION, maxAttempts: 1 });
 });
 
-afterAll(() => s3.destroy());
+afterAll(() => {
+  sdk.destroy();
+  s3.destroy();
+});
 
 beforeEach(async () => {
   await resetEmulator();
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await sdk.send(new CreateBucketCommand({ Bucket: BUCKET }));
 });
 
 describe("the S3 run store against the emulator", () => {
@@ -49,7 +58,7 @@ describe("the S3 run store against the emulator", () => {
     const ref = await store.put("runs/r1/plan.json", { runId: "r1", actions: [{ id: "a1" }] });
     expect(ref).toEqual({ Bucket: BUCKET, Key: "team/runs/r1/plan.json" });
     expect(await store.get(ref)).toEqual({ runId: "r1", actions: [{ id: "a1" }] });
-    const head = await s3.send(new HeadObjectCommand(ref));
+    const head = await sdk.send(new HeadObjectCommand(ref));
     expect(head.ContentType).toBe("application/json");
   });
 
@@ -62,6 +71,35 @@ describe("the S3 run store against the emulator", () => {
     expect(Buffer.byteLength(JSON.stringify(actions))).toBeGreaterThan(256 * 1024);
     const ref = await store.put("runs/r1/phase-1/actions.json", actions);
     expect(await store.get(ref)).toEqual(actions);
+  });
+
+  it("writes a 300 KB document the SDK's client reads back byte for byte, and reads one the SDK wrote", async () => {
+    const store = createS3RunStore({ s3, bucket: BUCKET });
+    const document = {
+      runId: "r1",
+      text: "é".repeat(150_000),
+      items: Array.from({ length: 1500 }, (_, i) => `item-${i}`),
+    };
+    const json = JSON.stringify(document);
+    expect(Buffer.byteLength(json)).toBeGreaterThan(300 * 1000);
+    const ref = await store.put("runs/r1/large.json", document);
+    const read = await sdk.send(new GetObjectCommand(ref));
+    expect(read.ContentType).toBe("application/json");
+    expect(read.ContentLength).toBe(Buffer.byteLength(json));
+    expect(await read.Body?.transformToString("utf-8")).toBe(json);
+
+    await sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: "runs/r1/by-sdk.json", Body: json }));
+    expect(await store.get({ Bucket: BUCKET, Key: "runs/r1/by-sdk.json" })).toEqual(document);
+  });
+
+  it("stores under keys with spaces, unicode, + and = exactly the key the SDK's client names", async () => {
+    const store = createS3RunStore({ s3, bucket: BUCKET, prefix: "team a+b" });
+    for (const key of ["runs/r 1/plan=1+2.json", "runs/ünïcödé/€ 100%.json", "runs/(x)!*'~/a&b;c,d.json"]) {
+      const ref = await store.put(key, { key });
+      const read = await sdk.send(new GetObjectCommand(ref));
+      expect(JSON.parse((await read.Body?.transformToString()) ?? "null"), key).toEqual({ key });
+      expect(await store.get(ref), key).toEqual({ key });
+    }
   });
 
   it("a missing key is StoredDocumentMissingError; a missing bucket is S3's NoSuchBucket", async () => {
@@ -80,7 +118,7 @@ describe("the S3 run store against the emulator", () => {
   it("reads a phase's results from the files and manifest a ResultWriter put in S3", async () => {
     const folder = "runs/r1/phase-1/results/6dbfba93-bcff-410b-9b5c-abf41ae9eddb";
     const put = (key: string, value: unknown) =>
-      s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: JSON.stringify(value) }));
+      sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: JSON.stringify(value) }));
     const result = (id: string) => ({ actionId: id, status: "succeeded", error: null, pending: [] });
     await put(`${folder}/SUCCEEDED_0.json`, [
       {
@@ -129,7 +167,7 @@ describe("the S3 run store against the emulator", () => {
     expect(stored.status).toBe("SUCCEEDED");
     expect(stored.report).toEqual(inline.report);
     const runId = stored.report.runId;
-    const plan = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `runs/${runId}/plan.json` }));
+    const plan = await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: `runs/${runId}/plan.json` }));
     expect(JSON.parse((await plan.Body?.transformToString()) ?? "null").actions).toHaveLength(actions.length);
   });
 });

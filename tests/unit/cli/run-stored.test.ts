@@ -1,13 +1,15 @@
 /**
  * `efs-reconciler run` on a large run, whose plan and report the workflow stored by reference in
- * the run bucket (mocked S3 and Step Functions): it reads them from S3 and prints exactly what it
- * prints for an inline run, with the same exit code; a document gone from the bucket is an error
- * that says so; an inline run makes no S3 call.
+ * the run bucket (mocked Step Functions; the run bucket a local HTTP server answering like S3,
+ * reached through AWS_ENDPOINT_URL_S3): it reads them from S3 and prints exactly what it prints for
+ * an inline run, with the same exit code; a document gone from the bucket is an error that says
+ * so; an inline run makes no S3 call.
  */
-import { GetObjectCommand, type GetObjectCommandOutput, NoSuchKey, S3Client } from "@aws-sdk/client-s3";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ApplyReport, Plan } from "../../../src/plan/types";
 import { renderReport } from "../../../src/render/index";
 import type { PlanHead, ReportHead, StoredPlanStep } from "../../../src/statemachine/stored-documents";
@@ -16,16 +18,40 @@ import { runCli } from "./run-cli";
 import { BASE, ENV, exited, mockExecution } from "./run-fixtures";
 
 const sfn = mockClient(SFNClient);
-const s3 = mockClient(S3Client);
 
 const BUCKET = "efs-reconciler-runbucket-abc";
 
+/** The run bucket's objects (key → JSON text), and the GetObject requests it was sent. */
+const s3 = { objects: new Map<string, string>(), gets: [] as { Bucket: string; Key: string }[] };
+let server: Server;
+
+/** A path-style GET of `/BUCKET/KEY`: the object, or S3's NoSuchKey answer. */
+function answerGet(path: string): { status: number; body: string } {
+  const [bucket = "", ...key] = path.slice(1).split("/").map(decodeURIComponent);
+  s3.gets.push({ Bucket: bucket, Key: key.join("/") });
+  const object = bucket === BUCKET ? s3.objects.get(key.join("/")) : undefined;
+  if (object !== undefined) return { status: 200, body: object };
+  return {
+    status: 404,
+    body: "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>",
+  };
+}
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const { status, body } =
+      req.method === "GET" ? answerGet((req.url ?? "/").split("?")[0] ?? "/") : { status: 405, body: "" };
+    res.writeHead(status, { "content-type": status === 200 ? "application/json" : "application/xml" });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
 /** `s3://BUCKET/KEY` answers `document` (as JSON). */
 function stored(key: string, document: unknown): { Bucket: string; Key: string } {
-  s3.on(GetObjectCommand, { Bucket: BUCKET, Key: key }).resolves({
-    Body: { transformToString: async () => JSON.stringify(document) },
-    $metadata: {},
-  } as unknown as GetObjectCommandOutput);
+  s3.objects.set(key, JSON.stringify(document));
   return { Bucket: BUCKET, Key: key };
 }
 
@@ -43,14 +69,24 @@ function execution(ending: Record<string, unknown>): void {
   mockExecution(sfn, ending);
 }
 
+function resetS3(): void {
+  s3.objects.clear();
+  s3.gets = [];
+}
+
 beforeEach(() => {
   sfn.reset();
-  s3.reset();
+  resetS3();
+  vi.stubEnv("AWS_ENDPOINT_URL_S3", `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+  vi.stubEnv("AWS_PROFILE", undefined);
 });
 
 afterEach(() => {
   sfn.reset();
-  s3.reset();
+  resetS3();
+  vi.unstubAllEnvs();
 });
 
 describe("efs-reconciler run, plan and report stored by reference", () => {
@@ -61,9 +97,7 @@ describe("efs-reconciler run, plan and report stored by reference", () => {
     expect(run.stderr).not.toContain("Error");
     expect(run.code).toBe(2);
     expect(run.stdout).toBe(renderReport(fullPlan, "json", { color: false }));
-    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual([
-      { Bucket: BUCKET, Key: "runs/r/plan.json" },
-    ]);
+    expect(s3.gets).toEqual([{ Bucket: BUCKET, Key: "runs/r/plan.json" }]);
   });
 
   it("an apply whose output is the report's head prints the stored report like apply", async () => {
@@ -110,20 +144,12 @@ describe("efs-reconciler run, plan and report stored by reference", () => {
 
     expect(run.code).toBe(1);
     expect(run.stdout).toBe(renderReport(failedApply, "markdown", { color: false }));
-    expect(
-      s3
-        .commandCalls(GetObjectCommand)
-        .map((c) => c.args[0].input.Key)
-        .sort(),
-    ).toEqual(["runs/r/plan.json", "runs/r/report.json"]);
+    expect(s3.gets.map((c) => c.Key).sort()).toEqual(["runs/r/plan.json", "runs/r/report.json"]);
   });
 
   it("a report no longer in the run bucket is an error naming the document", async () => {
     const converged: ApplyReport = { ...fullPlan, mode: "apply", results: [], remaining: [] };
     const { drift: _d, actions: _a, results: _r, remaining: _m, ...head } = converged;
-    s3.on(GetObjectCommand).rejects(
-      new NoSuchKey({ message: "The specified key does not exist.", $metadata: {} }),
-    );
     execution({
       status: "SUCCEEDED",
       output: JSON.stringify({ ...head, stored: { Bucket: BUCKET, Key: "runs/old/report.json" } }),
@@ -142,6 +168,6 @@ describe("efs-reconciler run, plan and report stored by reference", () => {
     execution({ status: "SUCCEEDED", output: JSON.stringify(fullPlan) });
     const run = await runCli([...BASE, "--dry-run"], { env: ENV });
     expect(run.code).toBe(2);
-    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+    expect(s3.gets).toHaveLength(0);
   });
 });

@@ -77,7 +77,7 @@ afterEach(async () => {
 });
 
 describe("one run at a time", () => {
-  it("ends a run as skipped after Plan, observing nothing, while another run holds the lease", async () => {
+  it("ends a run as skipped after TakeLease, observing nothing, while another run holds the lease", async () => {
     planning({ a: [action("a1", 1)] });
     await createFileLease(stateDir).acquire({
       holder: "other",
@@ -94,7 +94,7 @@ describe("one run at a time", () => {
     expect(skipped.status).toBe("skipped");
     expect(skipped.heldBy.holder).toBe("other");
     expect(skipped.message).toContain("run 20261128T110000Z-00000001");
-    expect(states).toEqual(["Plan", "Leased", "Skipped"]);
+    expect(states).toEqual(["TakeLease", "Leased", "Skipped"]);
     expect(observe).not.toHaveBeenCalled();
     // The skipped run did not release the other run's lease.
     expect(await readdir(stateDir)).toEqual(["run.lock"]);
