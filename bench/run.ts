@@ -14,6 +14,7 @@ import type { AwsClients } from "../src/aws/clients";
 import type { DesiredState } from "../src/desired-state/types";
 import { startEmulator, warmUp } from "../src/emulator/launcher";
 import { EMULATOR_CREDENTIALS, EMULATOR_REGION } from "../src/emulator/warm-up";
+import { runsTableDefinition } from "../src/lock/dynamodb-lease";
 import { planChanges } from "../src/plan/index";
 import {
   type BundleVariant,
@@ -239,20 +240,7 @@ async function createRunsTable(endpoint: string): Promise<string> {
   const name = "bench-runs";
   const dynamo = new DynamoDBClient({ endpoint, region: EMULATOR_REGION, credentials: EMULATOR_CREDENTIALS });
   try {
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: name,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [
-          { AttributeName: "pk", AttributeType: "S" },
-          { AttributeName: "sk", AttributeType: "S" },
-        ],
-        KeySchema: [
-          { AttributeName: "pk", KeyType: "HASH" },
-          { AttributeName: "sk", KeyType: "RANGE" },
-        ],
-      }),
-    );
+    await dynamo.send(new CreateTableCommand(runsTableDefinition(name)));
   } finally {
     dynamo.destroy();
   }

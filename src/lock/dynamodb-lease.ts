@@ -11,6 +11,7 @@
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
+  type CreateTableCommandInput,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -32,6 +33,22 @@ export const LEASE_KEY = { pk: { S: LEASE_PARTITION }, sk: { S: "run" } } satisf
   string,
   AttributeValue
 >;
+/** The runs table's keys (the stack's template declares the same; local runs and tests create it). */
+export function runsTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: [
+      { AttributeName: "pk", AttributeType: "S" },
+      { AttributeName: "sk", AttributeType: "S" },
+    ],
+    KeySchema: [
+      { AttributeName: "pk", KeyType: "HASH" },
+      { AttributeName: "sk", KeyType: "RANGE" },
+    ],
+  };
+}
+
 /** The runs table's TTL attribute (epoch seconds). */
 export const RUNS_TTL_ATTRIBUTE = "expiresAt";
 /** Days an expired lease item is kept (for "who ran last") before TTL removes it. */

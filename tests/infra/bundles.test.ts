@@ -16,7 +16,7 @@ import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from "@aw
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorRoleArn } from "../../src/emulator/iam-role";
 import { EMULATOR_REGION } from "../../src/emulator/warm-up";
-import { LEASE_KEY } from "../../src/lock/dynamodb-lease";
+import { LEASE_KEY, runsTableDefinition } from "../../src/lock/dynamodb-lease";
 import { emptyRun } from "../../src/statemachine/run-state";
 import { emulatorEndpoint, resetEmulator } from "../support/emulator";
 import { action } from "../workflow/fake-world";
@@ -190,20 +190,7 @@ describe("take-lease and plan bundles against the emulator", () => {
     await resetEmulator();
     endpoint = emulatorEndpoint();
     const dynamo = new DynamoDBClient({ endpoint, region: EMULATOR_REGION, maxAttempts: 1 });
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [
-          { AttributeName: "pk", AttributeType: "S" },
-          { AttributeName: "sk", AttributeType: "S" },
-        ],
-        KeySchema: [
-          { AttributeName: "pk", KeyType: "HASH" },
-          { AttributeName: "sk", KeyType: "RANGE" },
-        ],
-      }),
-    );
+    await dynamo.send(new CreateTableCommand(runsTableDefinition(table)));
     dynamo.destroy();
     stamp = JSON.parse(
       await readFile(join(dir, "opt", "desired-state", ".efs-reconciler-revision.json"), "utf8"),

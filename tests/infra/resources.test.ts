@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { STATE_MACHINE_OUTPUT } from "../../src/cli/commands/run";
 import { METRICS_NAMESPACE } from "../../src/events/cloudwatch-sink";
 import { eventsTableDefinition, TTL_ATTRIBUTE } from "../../src/events/dynamodb-store";
-import { RUNS_TTL_ATTRIBUTE } from "../../src/lock/dynamodb-lease";
+import { RUNS_TTL_ATTRIBUTE, runsTableDefinition } from "../../src/lock/dynamodb-lease";
 import { loadTemplate, ROOT, sourceFiles } from "./template";
 
 const template = loadTemplate();
@@ -28,7 +28,11 @@ describe("tables", () => {
   });
 
   it("creates the runs table keyed pk/sk, expiring items by the attribute the run lease writes", () => {
+    const wanted = runsTableDefinition("runs");
     const table = props("RunsTable");
+    expect(table.BillingMode).toBe(wanted.BillingMode);
+    expect(table.KeySchema).toEqual(wanted.KeySchema);
+    expect(table.AttributeDefinitions).toEqual(wanted.AttributeDefinitions);
     expect(table.KeySchema).toEqual([
       { AttributeName: "pk", KeyType: "HASH" },
       { AttributeName: "sk", KeyType: "RANGE" },

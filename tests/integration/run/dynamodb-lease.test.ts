@@ -18,7 +18,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { emulatorRoleArn } from "../../../src/emulator/iam-role";
 import { EMULATOR_REGION } from "../../../src/emulator/warm-up";
-import { createDynamoLease, LEASE_KEY } from "../../../src/lock/dynamodb-lease";
+import { createDynamoLease, LEASE_KEY, runsTableDefinition } from "../../../src/lock/dynamodb-lease";
 import type { LeaseRequest } from "../../../src/lock/run-lease";
 import { emulatorEndpoint, resetEmulator } from "../../support/emulator";
 
@@ -62,20 +62,7 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   await dynamo.send(new DeleteTableCommand({ TableName: TABLE })).catch(() => undefined);
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-    }),
-  );
+  await dynamo.send(new CreateTableCommand(runsTableDefinition(TABLE)));
 });
 
 afterAll(() => {
