@@ -9,7 +9,7 @@
  * - Endpoint: a configured one (`endpoint`, else `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`,
  *   unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`) addresses buckets by path,
  *   `{endpoint}/{bucket}/{key}`. Otherwise a bucket whose name is one DNS label is addressed by
- *   host (`https://{bucket}.s3.{region}.{dnsSuffix}/{key}`), any other by path
+ *   host (`https://{bucket}.s3.{region}.{dnsSuffix}/{key}`), other names by path
  *   (`https://s3.{region}.{dnsSuffix}/{bucket}/{key}`), the DNS suffix being the region's
  *   partition's (amazonaws.com, amazonaws.com.cn, …). `AWS_USE_FIPS_ENDPOINT=true` and
  *   `AWS_USE_DUALSTACK_ENDPOINT=true` select `s3-fips.` and `s3.dualstack.` hosts; with a
@@ -199,7 +199,7 @@ function configuredEndpoint(addressing: S3Addressing): URL {
 
 type Env = Record<string, string | undefined>;
 
-/** An environment switch the SDK reads as a boolean ("true" or "false", any case). */
+/** An environment switch the SDK reads as a boolean ("true" or "false", in upper or lower case). */
 function envFlag(env: Env, name: string): boolean {
   const value = env[name]?.trim().toLowerCase();
   if (value === undefined || value === "" || value === "false") return false;

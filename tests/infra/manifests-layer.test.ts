@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMPILED_MANIFESTS_FILE, readCompiledManifests } from "../../src/desired-state/compiled";
 import { loadDesiredState } from "../../src/desired-state/index";
 import { REVISION_STAMP_FILE } from "../../src/desired-state/revision";
-import { loadTemplate, ROOT } from "./template";
+import { importClosure, loadTemplate, ROOT } from "./template";
 
 const FIXTURE = join(ROOT, "tests/fixtures/cli/valid");
 let dir: string;
@@ -158,10 +158,11 @@ describe("manifests layer", () => {
     expect(layer?.Type).toBe("AWS::Serverless::LayerVersion");
     expect(layer?.Metadata).toEqual({ BuildMethod: "makefile", BuildArchitecture: "arm64" });
     expect(layer?.Properties?.ContentUri).toBe("manifests-layer/");
+    // An entry reads the manifests when its code (its import closure) calls the loader.
+    const callsLoader = (file: string) =>
+      /(?<!function )compiledManifestsLoader\(/.test(readFileSync(file, "utf8"));
     const readers = readdirSync(join(ROOT, "src/statemachine/lambda"))
-      .filter((f) =>
-        readFileSync(join(ROOT, "src/statemachine/lambda", f), "utf8").includes("compiledManifestsLoader"),
-      )
+      .filter((f) => importClosure(join(ROOT, "src/statemachine/lambda", f)).some(callsLoader))
       .map(
         (f) =>
           `${f.replace(/\.ts$/, "").replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}Function`,
