@@ -20,6 +20,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { isBuiltin } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -48,11 +49,16 @@ const CLI_ENTRIES = [
 /**
  * How every function is bundled (`sam build` runs this script: infra-sam/functions/Makefile):
  * minified ES modules for Node 22 with source maps, ES module entry points of packages preferred,
- * nothing external (the SDK is bundled, not taken from the runtime), and the plugins below.
+ * nothing external (the SDK is bundled, not taken from the runtime), and the plugins below. The
+ * source maps leave the sources' text out: the functions run with `--enable-source-maps`
+ * (template.yaml), which reads and parses the whole map at load; stack traces need only the
+ * mappings and file names (Plan's map: 0.6 MB instead of 3.3 MB, about 13 ms less at each cold
+ * start).
  */
 export const HANDLER_BUILD = {
   minify: true,
   sourcemap: true,
+  sourcesContent: false,
   target: "node22",
   format: "esm",
   mainFields: ["module", "main"],
@@ -139,6 +145,28 @@ export const clientVersionOnly = {
   },
 };
 
+/**
+ * An ES module that imports a Node builtin gets the builtin's ES module facade, which reads every
+ * export once: `node:http`'s facade thereby loads Node's bundled undici (its lazy `WebSocket`
+ * getters), about 20 ms of a cold start for a module the functions never use. The bundles take
+ * their builtins from `process.getBuiltinModule` (Node 22.3 and later) instead, through esbuild's
+ * CommonJS interop, which reads an export only when the code uses it.
+ */
+export const builtinsWithoutFacade = {
+  name: "builtins-without-facade",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) =>
+      (args.kind === "import-statement" || args.kind === "dynamic-import") && isBuiltin(args.path)
+        ? { path: args.path.startsWith("node:") ? args.path : `node:${args.path}`, namespace: "node-builtin" }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "node-builtin" }, (args) => ({
+      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+      loader: "js",
+    }));
+  },
+};
+
 /** Lambda handlers of the state machine, one bundle each (the template's functions, same entries). */
 export const HANDLER_ENTRIES = [
   "take-lease",
@@ -209,10 +237,11 @@ export function handlerBuildOptions(target, outfile) {
     format: HANDLER_BUILD.format,
     minify: HANDLER_BUILD.minify,
     sourcemap: HANDLER_BUILD.sourcemap,
+    sourcesContent: HANDLER_BUILD.sourcesContent,
     mainFields: HANDLER_BUILD.mainFields,
     external: HANDLER_BUILD.external,
     banner: { js: HANDLER_BUILD.banner },
-    plugins: [literalSchemaKeys, lambdaCredentials, clientVersionOnly],
+    plugins: [literalSchemaKeys, lambdaCredentials, clientVersionOnly, builtinsWithoutFacade],
     logLevel: "warning",
   };
 }

@@ -28,6 +28,8 @@ export interface MeasuredBundle {
   initMs: number;
   /** Load only (import, no event). */
   importMs: number;
+  /** The same event answered again by the warm process: the answer's own time, no start-up cost. */
+  secondAnswerMs: number;
   bareNodeMs: number;
   answered: boolean;
   error?: string;
@@ -106,12 +108,25 @@ export async function buildBundleVariant(
   return out;
 }
 
+/**
+ * Loads a bundle (mode "load"), answers the event once ("answer"), or answers it twice and prints
+ * how long the second answer took in the warm process ("twice").
+ */
+const SECOND_ANSWER_MARK = "efs-reconciler-bench second answer: ";
+
 const RUNNER = `
+const MARK = ${JSON.stringify(SECOND_ANSWER_MARK)};
 const [file, eventJson, mode] = process.argv.slice(2);
 const mod = await import(file);
-if (mode === "answer") {
+if (mode !== "load") {
   const handler = mod.handler ?? mod.default;
-  await handler(JSON.parse(eventJson), { functionName: "bench", awsRequestId: "bench", getRemainingTimeInMillis: () => 900000 });
+  const answer = (id) => handler(JSON.parse(eventJson), { functionName: "bench", awsRequestId: id, getRemainingTimeInMillis: () => 900000 });
+  await answer("bench");
+  if (mode === "twice") {
+    const started = performance.now();
+    await answer("bench-2");
+    process.stdout.write("\\n" + MARK + JSON.stringify({ secondAnswerMs: performance.now() - started }) + "\\n");
+  }
 }
 process.exit(0);
 `;
@@ -120,18 +135,39 @@ function timeProcess(
   node: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-): { ms: number; ok: boolean; stderr: string } {
+): { ms: number; ok: boolean; stdout: string; stderr: string } {
   const started = performance.now();
-  const run = spawnSync(node, args, { env, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
-  return { ms: performance.now() - started, ok: run.status === 0, stderr: run.stderr ?? "" };
+  const run = spawnSync(node, args, { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  return {
+    ms: performance.now() - started,
+    ok: run.status === 0,
+    stdout: run.stdout ?? "",
+    stderr: run.stderr ?? "",
+  };
 }
 
-/** Sizes and start-up times of `bundles`: `runs` interleaved runs each (and `importRuns` load-only runs). */
+/** The runner's own line among the handler's log lines on stdout. */
+function secondAnswerOf(stdout: string): number {
+  const line = stdout.split("\n").find((l) => l.startsWith(SECOND_ANSWER_MARK));
+  const parsed = line
+    ? (JSON.parse(line.slice(SECOND_ANSWER_MARK.length)) as { secondAnswerMs?: unknown })
+    : {};
+  if (typeof parsed.secondAnswerMs !== "number")
+    throw new Error(`no second answer time in: ${stdout.slice(-500)}`);
+  return parsed.secondAnswerMs;
+}
+
+/**
+ * Sizes and start-up times of `bundles`: `runs` interleaved runs each (and `importRuns` load-only
+ * runs and as many answering twice), every process (the bare one too) with `functionEnv`, the
+ * deployed functions' environment.
+ */
 export async function measureBundles(
   root: string,
   bundles: { name: string; file: string }[],
   sample: (name: string) => SampleEvent,
   workDir: string,
+  functionEnv: Record<string, string>,
   runs = 3,
   importRuns = 1,
 ): Promise<MeasuredBundle[]> {
@@ -143,10 +179,11 @@ export async function measureBundles(
     const bytes = (await stat(b.file)).size;
     const gzipBytes = gzipSync(await readFile(b.file)).length;
     const { event, env: extra } = sample(b.name);
-    const env = { ...process.env, ...extra, NODE_OPTIONS: "" };
+    const env = { ...process.env, NODE_OPTIONS: "", ...functionEnv, ...extra };
     const init: number[] = [];
     const load: number[] = [];
     const bare: number[] = [];
+    const second: number[] = [];
     let answered = true;
     let error: string | undefined;
     for (let r = 0; r < runs; r++) {
@@ -154,10 +191,15 @@ export async function measureBundles(
       if (r < importRuns) load.push(timeProcess(node, [runner, b.file, "null", "load"], env).ms);
       const run = timeProcess(node, [runner, b.file, JSON.stringify(event), "answer"], env);
       init.push(run.ms);
-      if (!run.ok) {
-        answered = false;
-        error = run.stderr.trim().split("\n").slice(-3).join(" ").slice(0, 300);
+      const twice =
+        r < importRuns ? timeProcess(node, [runner, b.file, JSON.stringify(event), "twice"], env) : undefined;
+      for (const p of twice ? [run, twice] : [run]) {
+        if (!p.ok) {
+          answered = false;
+          error = p.stderr.trim().split("\n").slice(-3).join(" ").slice(0, 300);
+        }
       }
+      if (twice?.ok) second.push(secondAnswerOf(twice.stdout));
     }
     out.push({
       name: b.name,
@@ -166,6 +208,7 @@ export async function measureBundles(
       gzipBytes,
       initMs: median(init),
       importMs: median(load),
+      secondAnswerMs: median(second),
       bareNodeMs: median(bare),
       answered,
       ...(error ? { error } : {}),

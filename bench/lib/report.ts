@@ -3,7 +3,7 @@
  * goal (target, measured, pass/miss), the scale table, the bundles, and the machine.
  */
 import type { ServiceName } from "../../src/aws/clients";
-import type { BenchResults, GoalResult } from "./results";
+import type { BenchResults, BundleResult, GoalResult } from "./results";
 
 export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
 export const BUNDLE_LIMIT_BYTES = 400_000;
@@ -15,6 +15,11 @@ const RATE_SLACK = 1.05;
 
 const fmt = (n: number, digits = 2): string => n.toFixed(digits);
 const kb = (bytes: number): string => `${(bytes / 1000).toFixed(0)} KB`;
+
+/** What a cold start adds: load + first answer, less the answer's own time (a warm second answer), less bare node. */
+function startupOverBare(b: BundleResult): number {
+  return b.initMs - b.secondAnswerMs - b.bareNodeMs;
+}
 
 export function judgeGoals(r: Omit<BenchResults, "goals">): GoalResult[] {
   const c = r.converged;
@@ -78,7 +83,7 @@ export function judgeGoals(r: Omit<BenchResults, "goals">): GoalResult[] {
     goal: "Handler load + first answer vs bare node",
     target: `each ≤ bare + ${BUNDLE_INIT_OVER_BARE_MS} ms`,
     measured: slowest
-      ? `slowest ${slowest.name} ${fmt(slowest.initMs, 0)} ms vs bare ${fmt(slowest.bareNodeMs, 0)} ms (+${fmt(slowest.initMs - slowest.bareNodeMs, 0)} ms)`
+      ? `slowest ${slowest.name} ${fmt(slowest.initMs, 0)} ms vs bare ${fmt(slowest.bareNodeMs, 0)} ms (+${fmt(slowest.initMs - slowest.bareNodeMs, 0)} ms, of which ${fmt(slowest.secondAnswerMs, 0)} ms is the answer itself, as a warm process answers it again: start-up +${fmt(startupOverBare(slowest), 0)} ms)`
       : "no bundles",
     pass: r.bundles.length > 0 && r.bundles.every((b) => b.initMs - b.bareNodeMs <= BUNDLE_INIT_OVER_BARE_MS),
   });
@@ -172,14 +177,18 @@ export function renderResultsMarkdown(r: BenchResults): string {
   lines.push(`${r.bundlesNote}`);
   lines.push("");
   lines.push(
-    "| bundle | bytes | gzip | load + answer ms | bare node ms | over bare | load only ms (over bare) |",
+    "| bundle | bytes | gzip | load + answer ms | bare node ms | over bare | load only ms (over bare) | answer again, warm ms | start-up over bare |",
   );
-  lines.push("|---|---|---|---|---|---|---|");
+  lines.push("|---|---|---|---|---|---|---|---|---|");
   for (const b of r.bundles) {
     lines.push(
-      `| ${b.name} | ${b.bytes.toLocaleString("en-US")} | ${b.gzipBytes.toLocaleString("en-US")} | ${fmt(b.initMs, 0)} | ${fmt(b.bareNodeMs, 0)} | +${fmt(b.initMs - b.bareNodeMs, 0)} ms | ${fmt(b.importMs, 0)} (+${fmt(b.importMs - b.bareNodeMs, 0)} ms) |`,
+      `| ${b.name} | ${b.bytes.toLocaleString("en-US")} | ${b.gzipBytes.toLocaleString("en-US")} | ${fmt(b.initMs, 0)} | ${fmt(b.bareNodeMs, 0)} | +${fmt(b.initMs - b.bareNodeMs, 0)} ms | ${fmt(b.importMs, 0)} (+${fmt(b.importMs - b.bareNodeMs, 0)} ms) | ${fmt(b.secondAnswerMs, 0)} | +${fmt(startupOverBare(b), 0)} ms |`,
     );
   }
+  lines.push("");
+  lines.push(
+    "`answer again, warm`: the same event answered a second time by the process that answered it first — the answer's own time (for Plan and Verify mostly the emulator answering their calls, one at a time). `start-up over bare` = load + answer − that − bare node: what a cold start adds. The goal is judged on `over bare`, the whole.",
+  );
   lines.push("");
   if (r.bundleOptions.length > 0) {
     lines.push("Design options, the same handlers built another way (measured alongside):");

@@ -65,6 +65,11 @@ export interface BundleResult {
   initMs: number;
   /** Load only, no event. */
   importMs: number;
+  /**
+   * The sample event answered a second time by the same (warm) process: the answer's own time —
+   * for Plan and Verify mostly the emulator answering the calls — with no start-up cost in it.
+   */
+  secondAnswerMs: number;
   bareNodeMs: number;
   /** The sample event was answered without an error. */
   answered: boolean;

@@ -18,6 +18,11 @@
  *     ListTagsForResource per alarm the tagging index does not list as efs-reconciler's)
  *   + per execution role: ListRolePolicies, ListAttachedRolePolicies, GetRolePolicy per inline
  *     policy (GetPolicy + GetPolicyVersion once per attached managed policy).
+ *
+ * Rounds of dependent calls: the sweeps; the per-file-system reads and the named security groups;
+ * the network reads (interfaces, subnets, route tables) — while the checklist's IAM and alarm reads
+ * run alongside the last two. A fourth round comes only when a manifest asks for AZs beyond the
+ * functions' or a subnet lies in a VPC neither its mount target nor its function names.
  */
 import type { MountTargetDescription } from "@aws-sdk/client-efs";
 import type { ObserveClients, ServiceName } from "../aws/clients";
@@ -196,28 +201,29 @@ export async function observe(
     );
   }
 
-  const [iam, alarms] = await checklist;
-  if (roleArns.length > 0 || foundIds.length > 0) {
-    const policyCount = Object.values(iam.roles).reduce((n, r) => n + r.policies.length, 0);
-    log(
-      `observed ${plural(Object.keys(iam.roles).length, "execution role")} with ${plural(policyCount, "policy document")}, ` +
-        `${policiesText(Object.values(iam.fileSystemPolicies).filter((p) => p !== null).length)}, ` +
-        `${plural(Object.keys(alarms).length, "alarm")} (${callsText(checklistPhase.calls)})`,
-    );
-  }
-
-  // Phase 3: mount targets' security groups and every subnet the diff needs, concurrently.
+  // Phase 3: mount targets' security groups, every subnet the diff needs, and the route tables
+  // that decide whether those subnets are public — the tables associated with the subnets and the
+  // main tables of their VPCs, the VPCs as the mount targets and the functions name them — all
+  // concurrently, while the checklist's reads go on.
   const networkPhase = reader.phase();
+  const routePhase = reader.phase();
   const subnetIds = distinct([
     ...matchedFunctions.flatMap(({ fn }) => fn.vpcConfig?.subnetIds ?? []),
     ...desired.functions.flatMap((m) => m.spec.vpc?.subnetIds ?? []),
     ...rawMountTargets.map((mt) => mt.SubnetId),
   ]);
-  const [mountTargetGroups, subnets] = await Promise.all([
+  const namedVpcs = distinct([
+    ...rawMountTargets.map((mt) => mt.VpcId),
+    ...matchedFunctions.map(({ fn }) => fn.vpcConfig?.vpcId),
+  ]);
+  const [mountTargetGroups, subnets, namedRouteTables] = await Promise.all([
     rawMountTargets.length > 0
       ? readMountTargetGroups(networkPhase, clients, rawMountTargets, limit)
       : new Map<string, string[]>(),
     subnetIds.length > 0 ? readSubnetsById(networkPhase, clients.ec2, subnetIds) : noSubnets,
+    subnetIds.length > 0
+      ? readRouteTables(routePhase, clients.ec2, subnetIds, namedVpcs)
+      : ({} as Record<string, ObservedRouteTable>),
   ]);
   if (rawMountTargets.length > 0 || subnetIds.length > 0) {
     log(
@@ -233,7 +239,8 @@ export async function observe(
     if (fn.vpcConfig && vpcId) fn.vpcConfig.vpcId = vpcId;
   }
 
-  // Phase 4: subnets of the VPCs where a manifest asks for AZs beyond the functions'.
+  // Phase 4, only when phase 3 could not cover them: subnets of the VPCs where a manifest asks for
+  // AZs beyond the functions', and the main route tables of VPCs only the subnets named.
   const vpcPhase = reader.phase();
   const vpcIds = distinct(
     desired.fileSystems.flatMap((m) => {
@@ -243,19 +250,18 @@ export async function observe(
       return fileSystemVpcs(m, d.mountTargets, desired, functionLookups, subnets);
     }),
   );
-  // With them, the route tables that decide whether the known subnets are public: those associated
-  // with the subnets, and the main tables of their VPCs.
-  const routePhase = reader.phase();
   const routedSubnets = subnetIds.filter((id) => subnets[id] !== undefined);
   const routedVpcs = distinct(routedSubnets.map((id) => subnets[id]?.vpcId));
-  const [vpcSubnets, routeTables] = await Promise.all([
+  const unnamedVpcs = routedVpcs.filter((id) => !namedVpcs.includes(id));
+  const [vpcSubnets, unnamedMainTables] = await Promise.all([
     vpcIds.length > 0
       ? readSubnetsOfVpcs(vpcPhase, clients.ec2, vpcIds)
       : ({} as Record<string, ObservedSubnet[]>),
-    routedSubnets.length > 0
-      ? readRouteTables(routePhase, clients.ec2, routedSubnets, routedVpcs)
+    unnamedVpcs.length > 0
+      ? readRouteTables(routePhase, clients.ec2, [], unnamedVpcs)
       : ({} as Record<string, ObservedRouteTable>),
   ]);
+  const routeTables = routeTablesOf({ ...namedRouteTables, ...unnamedMainTables }, routedSubnets, routedVpcs);
   if (vpcIds.length > 0) {
     const count = Object.values(vpcSubnets).reduce((n, list) => n + list.length, 0);
     log(
@@ -266,6 +272,16 @@ export async function observe(
     log(
       `observed ${plural(Object.keys(routeTables).length, "route table")} of ${plural(routedSubnets.length, "subnet")} ` +
         `(${callsText(routePhase.calls)})`,
+    );
+  }
+
+  const [iam, alarms] = await checklist;
+  if (roleArns.length > 0 || foundIds.length > 0) {
+    const policyCount = Object.values(iam.roles).reduce((n, r) => n + r.policies.length, 0);
+    log(
+      `observed ${plural(Object.keys(iam.roles).length, "execution role")} with ${plural(policyCount, "policy document")}, ` +
+        `${policiesText(Object.values(iam.fileSystemPolicies).filter((p) => p !== null).length)}, ` +
+        `${plural(Object.keys(alarms).length, "alarm")} (${callsText(checklistPhase.calls)})`,
     );
   }
   const allSubnets: Record<string, ObservedSubnet> = { ...subnets };
@@ -326,6 +342,25 @@ export async function observe(
     iam,
     alarms,
   };
+}
+
+/**
+ * The route tables read, but for the main tables of VPCs none of the subnets is in (read for a VPC
+ * only named, e.g. by a function's stale configuration) unless a subnet is associated with them.
+ * Sorted by id.
+ */
+function routeTablesOf(
+  read: Record<string, ObservedRouteTable>,
+  subnetIds: readonly string[],
+  vpcIds: readonly string[],
+): Record<string, ObservedRouteTable> {
+  const subnets = new Set(subnetIds);
+  const vpcs = new Set(vpcIds);
+  return Object.fromEntries(
+    Object.entries(read)
+      .filter(([, t]) => !t.main || vpcs.has(t.vpcId) || t.subnetIds.some((id) => subnets.has(id)))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
 }
 
 function toObservedMountTarget(

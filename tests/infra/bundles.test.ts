@@ -8,6 +8,7 @@
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -20,7 +21,7 @@ import { LEASE_KEY, runsTableDefinition } from "../../src/lock/dynamodb-lease";
 import { emptyRun } from "../../src/statemachine/run-state";
 import { emulatorEndpoint, resetEmulator } from "../support/emulator";
 import { action } from "../workflow/fake-world";
-import { ROOT, sourceFiles } from "./template";
+import { loadTemplate, ROOT, sourceFiles } from "./template";
 
 const BUILD_TIMEOUT_MS = 300_000;
 const HANDLERS = [
@@ -50,6 +51,7 @@ if (eventJson !== "-") {
     report.result = await mod.handler(JSON.parse(eventJson), {});
   } catch (err) {
     report.error = { name: err?.name, message: err?.message };
+    report.stack = err?.stack;
   }
 }
 writeFileSync(out, JSON.stringify(report));
@@ -60,6 +62,15 @@ interface HarnessReport {
   loadMs: number;
   result?: unknown;
   error?: { name: string; message: string };
+  stack?: string;
+}
+
+/** The environment template.yaml gives every function (Globals). */
+function functionEnvironment(): Record<string, string> {
+  const globals = loadTemplate().Globals as
+    | { Function?: { Environment?: { Variables?: Record<string, string> } } }
+    | undefined;
+  return globals?.Function?.Environment?.Variables ?? {};
 }
 
 let dir: string;
@@ -145,6 +156,32 @@ describe("Lambda bundles", () => {
     const code = await readFile(join(dir, "lambda", name, "index.mjs"), "utf8");
     expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
     expect(code).not.toMatch(/from\s*"@aws-sdk\//);
+    // Node builtins come from process.getBuiltinModule, never through an ES module facade
+    // (builtinsWithoutFacade); the banner's node:module is the one import left.
+    const builtinImports = [...code.matchAll(/\b(?:from|import\()\s*["']([^"']+)["']/g)]
+      .map((m) => m[1] ?? "")
+      .filter((specifier) => isBuiltin(specifier));
+    expect(builtinImports).toEqual(["node:module"]);
+  });
+
+  it("run with the functions' NODE_OPTIONS, an error's stack names the TypeScript source", async () => {
+    const map = JSON.parse(
+      await readFile(join(dir, "lambda", "execute-mount-target-action", "index.mjs.map"), "utf8"),
+    ) as { sources: string[]; sourcesContent?: unknown };
+    // The map holds mappings and file names, not the sources' text (scripts/build.mjs).
+    expect(map.sourcesContent).toBeUndefined();
+    expect(map.sources.some((s) => s.endsWith("src/statemachine/handlers.ts"))).toBe(true);
+    const nodeOptions = functionEnvironment().NODE_OPTIONS;
+    expect(nodeOptions).toContain("--enable-source-maps");
+    const report = await invoke(
+      "execute-mount-target-action",
+      { action: action("a1", 1) },
+      { NODE_OPTIONS: nodeOptions ?? "" },
+    );
+    expect(report.error?.name).toBe("TerminalReconcileError");
+    expect(report.stack).toMatch(/src\/[\w/-]+\.ts:\d+:\d+/);
+    const plain = await invoke("execute-mount-target-action", { action: action("a1", 1) });
+    expect(plain.stack).not.toMatch(/\.ts:\d+/);
   });
 
   it("hold only the AWS shapes and credential sources their code uses", async () => {

@@ -92,6 +92,85 @@ describe("observe: route tables", () => {
   });
 });
 
+/**
+ * Holds the reply to `held` until every one of `awaited` has been sent (or `ms` have passed) and
+ * records the other operations sent before that reply.
+ */
+function holdUntilSent(held: string, awaited: readonly string[], ms = 1000) {
+  const sent: string[] = [];
+  const sentBeforeReply: string[] = [];
+  let answered = false;
+  let release: () => void = () => {};
+  const allSent = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const beforeReply = async (operation: string): Promise<void> => {
+    sent.push(operation);
+    if (!answered && operation !== held) sentBeforeReply.push(operation);
+    if (awaited.every((op) => sent.includes(op))) release();
+    if (operation !== held || answered) return;
+    await Promise.race([allSent, new Promise((resolve) => setTimeout(resolve, ms))]);
+    answered = true;
+  };
+  return { beforeReply, sentBeforeReply };
+}
+
+describe("observe: rounds of calls", () => {
+  it("reads the route tables in the same round as the subnets and the mount targets' interfaces", async () => {
+    const account = convergedAccount();
+    const hold = holdUntilSent("DescribeSubnets", ["DescribeRouteTables", "DescribeNetworkInterfaces"]);
+    account.beforeReply = hold.beforeReply;
+    const { clients } = mockAccount(account);
+
+    const state = await observe(convergedDesired(), clients);
+
+    expect(hold.sentBeforeReply).toEqual(
+      expect.arrayContaining(["DescribeRouteTables", "DescribeNetworkInterfaces"]),
+    );
+    expect(Object.keys(state.routeTables ?? {})).toEqual(["rtb-main", "rtb-nat"]);
+  });
+
+  it("does not hold the network reads back while the checklist's IAM reads are unanswered", async () => {
+    const account = convergedAccount();
+    const network = ["DescribeNetworkInterfaces", "DescribeSubnets", "DescribeRouteTables"];
+    const hold = holdUntilSent("ListRolePolicies", network);
+    account.beforeReply = hold.beforeReply;
+    const { clients } = mockAccount(account);
+
+    const state = await observe(convergedDesired(), clients);
+
+    expect(hold.sentBeforeReply).toEqual(expect.arrayContaining(network));
+    expect(Object.keys(state.iam?.roles ?? {}).length).toBeGreaterThan(0);
+  });
+
+  it("reads the main table of a VPC only the subnets name in a round of its own, and leaves out a stale VPC's", async () => {
+    const account = convergedAccount();
+    const converged = await observe(convergedDesired(), mockAccount(convergedAccount()).clients);
+    // Neither the mount targets nor the functions name vpc-1 any more: only DescribeSubnets does.
+    for (const mt of account.mountTargets) delete mt.VpcId;
+    for (const fn of account.functions) if (fn.VpcConfig) fn.VpcConfig.VpcId = "vpc-stale";
+    account.routeTables.push({
+      RouteTableId: "rtb-stale-main",
+      VpcId: "vpc-stale",
+      Associations: [
+        { Main: true, RouteTableId: "rtb-stale-main", AssociationState: { State: "associated" } },
+      ],
+      Routes: [],
+    });
+    const { clients, ec2 } = mockAccount(account);
+
+    const state = await observe(convergedDesired(), clients);
+
+    expect(state.routeTables).toEqual(converged.routeTables);
+    const mainReads = ec2
+      .commandCalls(DescribeRouteTablesCommand)
+      .map((c) => c.args[0].input.Filters)
+      .filter((f) => f?.[0]?.Name === "vpc-id")
+      .map((f) => f?.[0]?.Values);
+    expect(mainReads).toEqual([["vpc-stale"], ["vpc-1"]]);
+  });
+});
+
 describe("observe: IAM", () => {
   it("reads a role shared by several functions once, and a managed policy shared by roles once", async () => {
     const account = convergedAccount();

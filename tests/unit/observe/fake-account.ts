@@ -106,6 +106,12 @@ export interface Account {
   pageSize: number;
   /** Awaited before each per-file-system EFS reply (lets a test hold calls in flight). */
   beforePerFileSystemReply?: () => Promise<void>;
+  /**
+   * Awaited before each reply to the network reads and the IAM role listing, with the operation's
+   * name (DescribeNetworkInterfaces, DescribeSubnets, DescribeRouteTables, ListRolePolicies): lets a
+   * test see which calls are sent while another is unanswered.
+   */
+  beforeReply?: (operation: string) => Promise<void>;
 }
 
 export function fileSystem(
@@ -529,6 +535,7 @@ export function mockAccount(account: Account) {
     return { ...meta, Functions: p.items, ...(p.next ? { NextMarker: p.next } : {}) };
   });
   ec2.on(DescribeNetworkInterfacesCommand).callsFake(async (input) => {
+    await account.beforeReply?.("DescribeNetworkInterfaces");
     const all = byFilter(
       account.networkInterfaces,
       input.Filters,
@@ -539,6 +546,7 @@ export function mockAccount(account: Account) {
     return { ...meta, NetworkInterfaces: p.items, ...(p.next ? { NextToken: p.next } : {}) };
   });
   ec2.on(DescribeSubnetsCommand).callsFake(async (input) => {
+    await account.beforeReply?.("DescribeSubnets");
     let all = byFilter(account.subnets, input.Filters, "subnet-id", (s) => s.SubnetId);
     all = byFilter(all, input.Filters, "vpc-id", (s) => s.VpcId);
     const p = page(all, input.NextToken, Math.min(account.pageSize, input.MaxResults ?? account.pageSize));
@@ -556,6 +564,7 @@ export function mockAccount(account: Account) {
   });
 
   ec2.on(DescribeRouteTablesCommand).callsFake(async (input) => {
+    await account.beforeReply?.("DescribeRouteTables");
     let all = byFilter(account.routeTables, input.Filters, "vpc-id", (t) => t.VpcId);
     const subnets = filterValues(input.Filters, "association.subnet-id");
     if (subnets)
@@ -589,6 +598,7 @@ export function mockAccount(account: Account) {
     return { items: p.items, IsTruncated: p.next !== undefined, ...(p.next ? { Marker: p.next } : {}) };
   };
   iam.on(ListRolePoliciesCommand).callsFake(async (input) => {
+    await account.beforeReply?.("ListRolePolicies");
     const { items, ...rest } = truncated(Object.keys(role(input.RoleName).inline), input.Marker);
     return { ...meta, PolicyNames: items, ...rest };
   });
