@@ -10,6 +10,7 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import type { MiddlewareStack } from "@smithy/types";
+import { HTTP_TIMEOUTS, type HttpTimeouts } from "./http-timeouts";
 
 export type ServiceName = "ec2" | "efs" | "lambda" | "sfn" | "iam" | "cloudwatch" | "tagging";
 
@@ -69,6 +70,8 @@ export interface ClientOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Replaces the HTTP layer of every client (tests answer requests in-process with it). */
   requestHandler?: EFSClientConfig["requestHandler"];
+  /** Connection and idle-socket timeouts of the SDK's HTTP layer; default HTTP_TIMEOUTS. */
+  timeouts?: HttpTimeouts;
 }
 
 /** The clients of a few services only: what one handler needs (its bundle holds no other client). */
@@ -132,7 +135,7 @@ export function clientConfig(options: ClientOptions = {}) {
     retryMode: "standard",
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
-    ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
+    requestHandler: options.requestHandler ?? { ...(options.timeouts ?? HTTP_TIMEOUTS) },
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
 }

@@ -42,6 +42,7 @@ import type {
 } from "@smithy/types";
 import { DEFAULT_MAX_ATTEMPTS, InvalidRegionError, MissingRegionError } from "./clients";
 import { NETWORK_ERROR_CODES } from "./errors";
+import { HTTP_TIMEOUTS, type HttpTimeouts } from "./http-timeouts";
 
 export interface S3ObjectsOptions {
   /** The region of the buckets (a provider is asked on the first call); default AWS_REGION, else AWS_DEFAULT_REGION. */
@@ -54,8 +55,10 @@ export interface S3ObjectsOptions {
   profile?: string;
   /** Static credentials or a provider; default: the SDK's credential chain. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
-  /** Sends the signed requests; default: the SDK's Node HTTP handler. */
+  /** Sends the signed requests; default: the SDK's Node HTTP handler, with `timeouts`. */
   httpHandler?: S3HttpHandler;
+  /** Connection and idle-socket timeouts of the default handler; default HTTP_TIMEOUTS. */
+  timeouts?: HttpTimeouts;
 }
 
 /** What sends a signed request and answers with S3's response (its body a stream, or none). */
@@ -336,7 +339,8 @@ interface ObjectRequest {
 
 /** An S3 client for PutObject and GetObject, configured like every AWS client of the product. */
 export function createS3Objects(options: S3ObjectsOptions = {}, env: Env = process.env): S3Objects {
-  const handler: S3HttpHandler = options.httpHandler ?? new NodeHttpHandler();
+  const handler: S3HttpHandler =
+    options.httpHandler ?? new NodeHttpHandler(options.timeouts ?? HTTP_TIMEOUTS);
   const credentials =
     options.credentials ?? defaultProvider(options.profile ? { profile: options.profile } : {});
   let ready: Promise<{ settings: S3Settings; signer: SignatureV4 }> | undefined;

@@ -10,6 +10,7 @@
 import type { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import type { DescribeExecutionCommandOutput, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { HTTP_TIMEOUTS } from "../../aws/http-timeouts";
 import type { S3Objects, S3ObjectsOptions } from "../../aws/s3-objects";
 import { isSkippedRun, type SkippedRun } from "../../lock/run-lease";
 import type { ApplyReport, Plan } from "../../plan/types";
@@ -116,6 +117,7 @@ async function runClients(
     ...(opts.profile ? { profile: opts.profile } : {}),
     maxAttempts: DEFAULT_MAX_ATTEMPTS,
     retryMode: "standard",
+    requestHandler: { ...HTTP_TIMEOUTS },
   };
   const sfn = new SFNClient(config);
   return {

@@ -391,6 +391,24 @@ describe("S3 object client over the wire (local server)", () => {
     expect(local.requests).toHaveLength(2);
   });
 
+  it("times out a silent connection, retries it, and gives up with TimeoutError", async () => {
+    const local = await startLocalS3(() => "silent");
+    server = local;
+    client = createS3Objects(
+      {
+        endpoint: local.endpoint,
+        region: "eu-west-1",
+        credentials: CREDENTIALS,
+        maxAttempts: 2,
+        timeouts: { connectionTimeout: 1_000, socketTimeout: 150 },
+      },
+      {},
+    );
+    const error = await client.getObject({ Bucket: "b", Key: "k" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "TimeoutError", $metadata: { attempts: 2 } });
+    expect(local.requests).toHaveLength(2);
+  });
+
   it("names a 404 without a body NotFound, and an error without a code by its status", async () => {
     const { s3 } = await serve(
       (n) => (n === 1 ? { status: 404 } : { status: 409, body: "<html>conflict</html>" }),

@@ -1,7 +1,7 @@
 /**
  * A local HTTP server standing in for S3 in the S3 object client's tests: it keeps every request
  * exactly as it arrived (method, path and query, raw headers, body) and answers each with what the
- * test's `reply` says, or hangs up on it.
+ * test's `reply` says, hangs up on it, or never answers.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,7 +18,9 @@ export interface CapturedRequest {
 export type Reply =
   | { status: number; headers?: Record<string, string>; body?: string }
   /** Closes the connection without an answer. */
-  | "hang-up";
+  | "hang-up"
+  /** Keeps the connection open and never answers. */
+  | "silent";
 
 export interface LocalS3 {
   /** `http://127.0.0.1:PORT` */
@@ -60,6 +62,7 @@ export async function startLocalS3(reply: (request: CapturedRequest, n: number) 
         req.socket.destroy();
         return;
       }
+      if (answer === "silent") return;
       res.writeHead(answer.status, answer.headers ?? {});
       res.end(answer.body ?? "");
     });
