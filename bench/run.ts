@@ -270,7 +270,7 @@ async function measureHandlerBundles(
   const runsTable = await createRunsTable(endpoint);
   const sample = (name: string) =>
     sampleEventFor(name, { endpoint, manifestDir: sampleDir, stateDir, app, mountTargetId, runsTable });
-  const measured = await measureBundles(ROOT, files, sample, ctx.work, functionEnv, 5, 3);
+  const measured = await measureBundles(ROOT, files, sample, ctx.work, functionEnv, 9, 5);
   const bundles = measured.map((b) => ({
     name: b.name,
     bytes: b.bytes,
