@@ -1,5 +1,5 @@
 /**
- * How long any AWS call of the product waits for its connection to open, and on a silent socket,
+ * How long every AWS call of the product waits for its connection to open, and on a silent socket,
  * before the attempt fails with a `TimeoutError`. The SDK's retry strategy and the S3 object client
  * retry that error like throttling; when every attempt times out, the call fails with it. Without
  * these limits a call to an endpoint that never answers (a function in a VPC without a route to

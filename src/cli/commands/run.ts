@@ -10,7 +10,6 @@
 import type { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import type { DescribeExecutionCommandOutput, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { HTTP_TIMEOUTS } from "../../aws/http-timeouts";
 import type { S3Objects, S3ObjectsOptions } from "../../aws/s3-objects";
 import { isSkippedRun, type SkippedRun } from "../../lock/run-lease";
 import type { ApplyReport, Plan } from "../../plan/types";
@@ -106,19 +105,14 @@ function runDocuments(options: S3ObjectsOptions): RunDocuments {
 async function runClients(
   opts: RunOptions,
 ): Promise<{ sfn: SFNClient; cloudformation: CloudFormationClient; documents: RunDocuments }> {
-  const [{ SFNClient }, { CloudFormationClient }, { DEFAULT_MAX_ATTEMPTS }] = await Promise.all([
-    import("@aws-sdk/client-sfn"),
-    import("@aws-sdk/client-cloudformation"),
-    import("../../aws/clients"),
-  ]);
-  const config = {
+  const [{ SFNClient }, { CloudFormationClient }, { clientConfig, DEFAULT_MAX_ATTEMPTS }] = await Promise.all(
+    [import("@aws-sdk/client-sfn"), import("@aws-sdk/client-cloudformation"), import("../../aws/clients")],
+  );
+  const config = clientConfig({
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
-    maxAttempts: DEFAULT_MAX_ATTEMPTS,
-    retryMode: "standard",
-    requestHandler: { ...HTTP_TIMEOUTS },
-  };
+  });
   const sfn = new SFNClient(config);
   return {
     sfn,
