@@ -268,6 +268,16 @@ export function diff(desired: DesiredState, observed: ObservedState): DiffResult
   /** Every live function a manifest binds: any other function mounting an access point is not ours to move. */
   const manifestFunctions = uniqSorted([...views.values()].flatMap((v) => (v.fn ? [v.fn.functionName] : [])));
 
+  const groups = new Map<string, MountTargetGroup>();
+  for (const fsm of desired.fileSystems) {
+    const sgId = fsm.spec.mountTargets.securityGroupId;
+    const group = groups.get(sgId) ?? { sources: new Set<string>(), owners: [], reported: new Set<string>() };
+    groups.set(sgId, group);
+    group.owners.push(fsm.name);
+    const bound = boundTo(fsm.name).filter((v) => v.networked);
+    for (const source of nfsSources(fsm, bound, observed).sources) group.sources.add(source);
+  }
+
   // Function-level checks first: they decide which functions are networked.
   const fnVpcActions = new Map<string, ProposedAction & { type: "UpdateFunctionConfiguration" }>();
   for (const view of views.values()) {
@@ -297,7 +307,8 @@ export function diff(desired: DesiredState, observed: ObservedState): DiffResult
     const bound = boundTo(fsm.name).filter((v) => v.networked);
     diffFileSystemSettings(b, fsm, fs);
     diffMountTargets(b, fsm, fs, bound, observed);
-    diffSecurityGroup(b, fsm, bound, observed);
+    const group = groups.get(fsm.spec.mountTargets.securityGroupId);
+    if (group) diffSecurityGroup(b, fsm, bound, observed, group);
     const aps = apsByFs.get(fsm.name) ?? [];
     const wanted = new Set(aps.map((a) => a.name));
     const keep = new Set<string>();
@@ -675,16 +686,22 @@ function diffMountTargets(
   }
 }
 
-function diffSecurityGroup(
-  b: DiffBuilder,
-  fsm: FileSystemManifest,
-  bound: FunctionView[],
-  observed: ObservedState,
-): void {
-  const sgId = fsm.spec.mountTargets.securityGroupId;
-  const mref = ref(fsm);
-  const sg = observed.securityGroups[sgId];
-  const resource: ResourceRef = { type: "AWS::EC2::SecurityGroup", id: sgId };
+/**
+ * A mount-target security group, judged once however many FileSystem manifests name it: a rule any
+ * of them needs is never revoked, and each finding on the group is reported once.
+ */
+interface MountTargetGroup {
+  /** NFS sources of every manifest naming the group: bound functions' groups and allowed groups. */
+  sources: Set<string>;
+  /** The FileSystem manifests naming the group, in manifest order. */
+  owners: string[];
+  /** Drift fields already reported on the group. */
+  reported: Set<string>;
+}
+
+/** A manifest's NFS sources: its bound functions' groups and its allowed groups of the mount-target group's VPC. */
+function nfsSources(fsm: FileSystemManifest, bound: FunctionView[], observed: ObservedState) {
+  const sg = observed.securityGroups[fsm.spec.mountTargets.securityGroupId];
   // An allowed group of another VPC than the mount-target group's is rejected: never a source.
   const foreign = fsm.spec.mountTargets.allowedSecurityGroupIds.flatMap((id) => {
     const group = observed.securityGroups[id];
@@ -693,8 +710,28 @@ function diffSecurityGroup(
   const allowedExtra = fsm.spec.mountTargets.allowedSecurityGroupIds.filter(
     (id) => !foreign.some((g) => g.groupId === id),
   );
-  const allowedSources = new Set([...bound.flatMap((v) => v.securityGroups), ...allowedExtra]);
+  return { sg, foreign, allowedExtra, sources: [...bound.flatMap((v) => v.securityGroups), ...allowedExtra] };
+}
+
+function diffSecurityGroup(
+  b: DiffBuilder,
+  fsm: FileSystemManifest,
+  bound: FunctionView[],
+  observed: ObservedState,
+  group: MountTargetGroup,
+): void {
+  const sgId = fsm.spec.mountTargets.securityGroupId;
+  const mref = ref(fsm);
+  const resource: ResourceRef = { type: "AWS::EC2::SecurityGroup", id: sgId };
+  const { sg, foreign, allowedExtra } = nfsSources(fsm, bound, observed);
+  const allowedSources = group.sources;
+  const once = (field: string): boolean => {
+    if (group.reported.has(field)) return false;
+    group.reported.add(field);
+    return true;
+  };
   if (!sg) {
+    if (!once("mountTargets.securityGroupId")) return;
     b.add({
       code: "SG_INGRESS_MISSING",
       manifest: mref,
@@ -707,15 +744,16 @@ function diffSecurityGroup(
     });
     return;
   }
-  for (const group of foreign) {
+  for (const other of foreign) {
+    if (!once(`ingress.from.${other.groupId}`)) continue;
     b.add({
       code: "SG_INGRESS_MISSING",
       manifest: mref,
       resource,
-      field: `ingress.from.${group.groupId}`,
-      expected: `TCP ${NFS_PORT} from ${group.groupId}`,
+      field: `ingress.from.${other.groupId}`,
+      expected: `TCP ${NFS_PORT} from ${other.groupId}`,
       actual: null,
-      message: `allowedSecurityGroupIds entry ${group.groupId} is in ${group.vpcId}, not in ${sg.vpcId} of the mount-target security group ${sgId}, so it is not allowed as an NFS source; name a security group of ${sg.vpcId} instead`,
+      message: `allowedSecurityGroupIds entry ${other.groupId} is in ${other.vpcId}, not in ${sg.vpcId} of the mount-target security group ${sgId}, so it is not allowed as an NFS source; name a security group of ${sg.vpcId} instead`,
       remediation: "manual",
     });
   }
@@ -741,6 +779,7 @@ function diffSecurityGroup(
     required.push({ source, field: `ingress.from.${source}`, why: "allowedSecurityGroupIds" });
   }
   for (const r of required) {
+    if (!once(r.field)) continue;
     const d = b.add({
       code: "SG_INGRESS_MISSING",
       manifest: mref,
@@ -759,8 +798,10 @@ function diffSecurityGroup(
       driftIds: [d.id],
     });
   }
+  const whose =
+    group.owners.length > 1 ? `the functions bound to ${group.owners.join(", ")}` : "the bound functions";
   for (const rule of ingress) {
-    if (allowedRules.includes(rule)) continue;
+    if (allowedRules.includes(rule) || !once(`ingress.${rule.ruleId}`)) continue;
     const d = b.add({
       code: "SG_INGRESS_NOT_ALLOWED",
       manifest: mref,
@@ -768,7 +809,7 @@ function diffSecurityGroup(
       field: `ingress.${rule.ruleId}`,
       expected: expectedText,
       actual: describeRule(rule),
-      message: `${sgId} admits ${describeRule(rule)} (rule ${rule.ruleId}), outside NFS from the bound functions`,
+      message: `${sgId} admits ${describeRule(rule)} (rule ${rule.ruleId}), outside NFS from ${whose}`,
       severity: isWorldOpen(rule) ? "critical" : "high",
     });
     b.propose({

@@ -2,9 +2,11 @@
  * The workflow end to end over the local AWS emulator: real task functions, real observe, plan
  * and reconcilers. An apply converges a drifted account; the next apply finds nothing to do.
  */
+
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CreateSecurityGroupCommand, DescribeSecurityGroupRulesCommand } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CallRecorder } from "../../src/aws/clients";
 import { loadDesiredState } from "../../src/desired-state/index";
@@ -73,5 +75,71 @@ describe("workflow over the emulator", () => {
     expect((second.report as ApplyReport).actions).toEqual([]);
     expect(second.stateTransitions).toBe(6);
     expect(recorder.mutating()).toEqual([]);
+  });
+
+  it("two file systems sharing one mount-target group: both functions' rules are made and kept", async () => {
+    const clients = emulatorClients();
+    const net = await seedNetwork(clients);
+    const other = await clients.ec2.send(
+      new CreateSecurityGroupCommand({
+        VpcId: net.vpcId,
+        GroupName: "logs-fn",
+        Description: "logs function",
+      }),
+    );
+    const otherGroup = other.GroupId ?? "";
+    await seedFileSystem(clients, { tags: { Name: "shared-efs" } });
+    await seedFileSystem(clients, { tags: { Name: "logs-efs" } });
+    for (const [name, group] of [
+      ["search", net.lambdaSecurityGroupId],
+      ["ingest", otherGroup],
+    ] as const) {
+      await seedFunction(clients, {
+        functionName: name,
+        timeout: 40,
+        vpc: { subnetIds: net.subnetIds, securityGroupIds: [group] },
+      });
+    }
+    const logs = sharedEfsManifests(net.efsSecurityGroupId, ["ingest"])
+      .replace("name: data", "name: logs")
+      .replace("Name: shared-efs", "Name: logs-efs")
+      .replace("fileSystem: data", "fileSystem: logs")
+      .replaceAll("lambda", "logs-ap");
+    await writeFile(join(dir, "data.yaml"), sharedEfsManifests(net.efsSecurityGroupId, ["search"]));
+    await writeFile(join(dir, "logs.yaml"), logs);
+    const loaded = await loadDesiredState(dir);
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+    const desired = loaded.state;
+    const deps = {
+      loadDesired: async () => desired,
+      clients,
+      record: createRunRecorder(
+        { store: new LocalRecordStore(join(dir, "state")) },
+        { loadDesired: async () => desired },
+      ),
+      fastWaits: true,
+    };
+    const sources = async () =>
+      (
+        (
+          await clients.ec2.send(
+            new DescribeSecurityGroupRulesCommand({
+              Filters: [{ Name: "group-id", Values: [net.efsSecurityGroupId] }],
+            }),
+          )
+        ).SecurityGroupRules ?? []
+      )
+        .filter((r) => !r.IsEgress && r.FromPort === 2049)
+        .map((r) => r.ReferencedGroupInfo?.GroupId)
+        .sort();
+    const both = [net.lambdaSecurityGroupId, otherGroup].sort();
+
+    const first = await runWorkflow({ mode: "apply", maxChanges: 25 }, deps);
+    expect(first.status).toBe("SUCCEEDED");
+    expect(await sources()).toEqual(both);
+    const second = await runWorkflow({ mode: "apply", maxChanges: 25 }, deps);
+    expect(second.status).toBe("SUCCEEDED");
+    expect((second.report as ApplyReport).actions).toEqual([]);
+    expect(await sources()).toEqual(both);
   });
 });

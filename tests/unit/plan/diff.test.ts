@@ -528,3 +528,124 @@ describe("diff: transitional states", () => {
     expect(plan(w).drift).toEqual([]);
   });
 });
+
+describe("diff: a mount-target security group several file systems share", () => {
+  const FS2 = "fs-0fedcba9876543210";
+  const FN_SG2 = "sg-0fn00000000000002";
+  const AP2 = "fsap-0000000000000002";
+  const AP2_ARN = `arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/${AP2}`;
+
+  /** The converged world plus a second file system ("logs") on the same MT_SG, mounted by "ingest" in FN_SG2. */
+  function shared(): World {
+    const w = converged();
+    const fsm = w.desired.fileSystems[0]!;
+    const apm = w.desired.accessPoints[0]!;
+    const fnm = w.desired.functions[0]!;
+    w.desired.fileSystems.push({
+      ...fsm,
+      name: "logs",
+      spec: { ...fsm.spec, selector: { tags: { Name: "logs" } } },
+    });
+    w.desired.accessPoints.push({ ...apm, name: "logs-ap", spec: { ...apm.spec, fileSystem: "logs" } });
+    w.desired.functions.push({
+      ...fnm,
+      name: "ingest",
+      spec: { ...fnm.spec, functionName: "ingest", accessPoint: "logs-ap" },
+    });
+    const fs = liveFs(w);
+    w.observed.fileSystems.logs = {
+      found: true,
+      fileSystem: {
+        ...fs,
+        fileSystemId: FS2,
+        fileSystemArn: fs.fileSystemArn.replace(FS_ID, FS2),
+        tags: { Name: "logs" },
+        mountTargets: fs.mountTargets.map((mt) => ({
+          ...mt,
+          mountTargetId: `${mt.mountTargetId}-2`,
+          fileSystemId: FS2,
+        })),
+        accessPoints: [
+          {
+            ...fs.accessPoints[0]!,
+            accessPointId: AP2,
+            accessPointArn: AP2_ARN,
+            fileSystemId: FS2,
+            tags: { ...fs.accessPoints[0]!.tags, "efs-reconciler.io/name": "logs-ap" },
+          },
+        ],
+      },
+    };
+    const search = liveFn(w, "search");
+    w.observed.functions.ingest = {
+      found: true,
+      fn: {
+        ...search,
+        functionName: "ingest",
+        functionArn: search.functionArn.replace("search", "ingest"),
+        vpcConfig: { ...search.vpcConfig!, securityGroupIds: [FN_SG2] },
+        fileSystemConfigs: [{ arn: AP2_ARN, localMountPath: "/mnt/efs" }],
+      },
+    };
+    w.observed.mountedBy[AP2_ARN] = ["ingest"];
+    const fnGroup = w.observed.securityGroups[FN_SG]!;
+    w.observed.securityGroups[FN_SG2] = {
+      ...fnGroup,
+      groupId: FN_SG2,
+      rules: fnGroup.rules.map((r) => ({ ...r, ruleId: "sgr-out2", groupId: FN_SG2 })),
+    };
+    const mtGroup = w.observed.securityGroups[MT_SG]!;
+    mtGroup.rules.push({ ...mtGroup.rules[0]!, ruleId: "sgr-in2", referencedGroupId: FN_SG2 });
+    return w;
+  }
+
+  it("admits the functions of every file system naming it: nothing is revoked", () => {
+    const p = plan(shared());
+    expect(p.drift).toEqual([]);
+    expect(p.actions).toEqual([]);
+  });
+
+  it("reports a rule no file system allows once, with one revocation", () => {
+    const w = shared();
+    w.observed.securityGroups[MT_SG]!.rules.push({
+      ruleId: "sgr-open",
+      groupId: MT_SG,
+      isEgress: false,
+      ipProtocol: "tcp",
+      fromPort: 2049,
+      toPort: 2049,
+      cidrIpv4: "0.0.0.0/0",
+    });
+    const p = plan(w);
+    expect(p.drift.map((d) => `${d.code} ${d.field} ${d.manifest.name}`)).toEqual([
+      "SG_INGRESS_NOT_ALLOWED ingress.sgr-open ml-data",
+    ]);
+    expect(p.drift[0]!.message).toContain("outside NFS from the functions bound to ml-data, logs");
+    expect(
+      p.actions.map((a) => `${a.phase} ${a.type} ${JSON.stringify(a.params).includes("sgr-open")}`),
+    ).toEqual(["3 RevokeIngress true"]);
+  });
+
+  it("asks for the missing rule of one file system's function and keeps the other's", () => {
+    const w = shared();
+    const mtGroup = w.observed.securityGroups[MT_SG]!;
+    mtGroup.rules = mtGroup.rules.filter((r) => r.referencedGroupId !== FN_SG2);
+    const p = plan(w);
+    expect(p.drift.map((d) => `${d.code} ${d.field} ${d.manifest.name}`)).toEqual([
+      "SG_INGRESS_MISSING ingress.from.ingest logs",
+    ]);
+    expect(p.actions.map((a) => `${a.phase} ${a.type}`)).toEqual(["1 AuthorizeIngress"]);
+    expect(p.actions[0]!.params).toMatchObject({ groupId: MT_SG, sourceGroupId: FN_SG2 });
+  });
+
+  it("a shared group that does not exist is reported once", () => {
+    const w = shared();
+    delete w.observed.securityGroups[MT_SG];
+    const p = plan(w);
+    const missing = p.drift.filter((d) => d.field === "mountTargets.securityGroupId");
+    expect(missing.map((d) => `${d.code} ${d.remediation} ${d.manifest.name}`)).toEqual([
+      "SG_INGRESS_MISSING manual ml-data",
+    ]);
+    expect(new Set(p.drift.map((d) => d.id)).size).toBe(p.drift.length);
+  });
+});
