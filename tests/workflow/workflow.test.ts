@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { ApplyReport, Plan } from "../../src/plan/types";
+import { RetryableReconcileError } from "../../src/reconcilers/errors";
 import { NOT_ATTEMPTED } from "../../src/statemachine/apply-report";
 import {
   type EngineEvent,
@@ -174,6 +175,24 @@ describe("remediation workflow, executed locally", () => {
       { type: "waiting", resources: 1, check: 2 },
     ]);
     expect(statusOf(r)).toEqual({ a1: "succeeded", a2: "succeeded", b1: "succeeded" });
+  });
+
+  it("retries a throttled pending check (RetryableReconcileError) instead of failing the run", async () => {
+    const mt = { type: "mountTarget" as const, fileSystemId: "fs-1", mountTargetId: "fsmt-1" };
+    const r = await run({
+      actions: [action("a1", 1), action("b1", 2)],
+      behaviours: { a1: { kind: "succeed", pending: [mt] } },
+      check: (resources, n) => {
+        if (n === 1) throw new RetryableReconcileError("DescribeMountTargets throttled; retry later");
+        return n < 3
+          ? { ready: false, pending: resources, failed: [] }
+          : { ready: true, pending: [], failed: [] };
+      },
+    });
+
+    expect(r.result.status).toBe("SUCCEEDED");
+    expect(r.world.checks()).toBe(3);
+    expect(statusOf(r)).toEqual({ a1: "succeeded", b1: "succeeded" });
   });
 
   it("gives up after 40 further checks: the waiting action fails and later phases do not run", async () => {
