@@ -5,7 +5,17 @@
  */
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
+import {
+  type Alias,
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  visit,
+} from "yaml";
 import type { z } from "zod";
 import { crossReferenceErrors, type DocumentIdentity, type LocatedValue } from "./cross-references";
 import { displayPath } from "./display-path";
@@ -92,9 +102,32 @@ interface ParsedFile {
   lineCounter: LineCounter;
 }
 
+/** The first alias of the document whose anchor does not come before it. */
+function unresolvedAlias(doc: Document): Alias | undefined {
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (node.resolve(doc) !== undefined) return undefined;
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** The node at `keyPath`, following aliases at every step (`metadata: *m` names what `&m` holds). */
+function nodeAt(doc: Document, keyPath: readonly string[]): unknown {
+  let node: unknown = doc.contents;
+  for (const key of keyPath) {
+    const at = isAlias(node) ? node.resolve(doc) : node;
+    if (!isMap(at)) return undefined;
+    node = at.get(key, true);
+  }
+  return isAlias(node) ? node.resolve(doc) : node;
+}
+
 function plainString(doc: Document, keyPath: readonly string[]): string | undefined {
-  const found = doc.getIn(keyPath, true);
-  const node = isAlias(found) ? found.resolve(doc) : found;
+  const node = nodeAt(doc, keyPath);
   return isScalar(node) && typeof node.value === "string" && node.value !== "" ? node.value : undefined;
 }
 
@@ -177,6 +210,17 @@ function loadDocument(parsed: ParsedFile, out: Collector): void {
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    const unresolved = unresolvedAlias(doc);
+    if (unresolved) {
+      const at = lineCounter.linePos(unresolved.range?.[0] ?? 0);
+      out.error(
+        file,
+        at,
+        object,
+        `alias *${unresolved.source} has no anchor &${unresolved.source} before it in this document: an anchor must come before its aliases, and anchors do not reach across documents (---)`,
+      );
+      return;
+    }
     const message =
       error instanceof ReferenceError && /alias/i.test(error.message)
         ? `YAML aliases expand to too much data (more than ${MAX_ALIAS_COUNT} alias expansions; an alias bomb?): write the values out instead`

@@ -354,6 +354,47 @@ ${lambdaFunction()}...
 });
 
 describe("loadDesiredState: hostile and broken input", () => {
+  it("follows aliases to metadata and spec: names, duplicates and references are checked through them", async () => {
+    const { lines } = await loadFiles({
+      ...baseFiles(),
+      "aliased.yaml": [
+        "apiVersion: efs-reconciler.io/v1alpha1",
+        "kind: LambdaFunction",
+        "metadata:",
+        "  name: web",
+        "  labels: &s {functionName: web-fn, accessPoint: nope}",
+        "spec: *s",
+        "---",
+        "apiVersion: efs-reconciler.io/v1alpha1",
+        "kind: LambdaFunction",
+        "x-anchor: &m {name: api}",
+        "metadata: *m",
+        "spec:",
+        "  functionName: other-fn",
+        "  accessPoint: lambda",
+        "",
+      ].join("\n"),
+    });
+    expect(lines).toEqual([
+      'DIR/aliased.yaml:6:7: LambdaFunction/web: spec.accessPoint: no AccessPoint named "nope" in the manifests: add an AccessPoint manifest with metadata.name: nope, or fix the name',
+      'DIR/aliased.yaml:10:1: LambdaFunction/api: ["x-anchor"]: unknown field: allowed fields are apiVersion, kind, metadata, spec',
+      'DIR/aliased.yaml:14:16: LambdaFunction/api: spec.accessPoint: no AccessPoint named "lambda" in the manifests: add an AccessPoint manifest with metadata.name: lambda, or fix the name',
+      'DIR/fn.yaml:4:9: LambdaFunction/api: metadata.name: duplicate LambdaFunction "api", first defined at DIR/aliased.yaml:11:11: rename one of them',
+    ]);
+  });
+
+  it("locates an alias without an anchor before it, and says why", async () => {
+    const { lines } = await loadFiles({
+      ...baseFiles(),
+      "late.yaml": `${fileSystem("", (t) => t.replace("name: data", "name: late"))}  labels: *later\n`,
+    });
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^DIR\/late\.yaml:\d+:11: FileSystem\/late: alias \*later has no anchor &later before it in this document/,
+      ),
+    ]);
+  });
+
   it("refuses an alias bomb without expanding it", async () => {
     const bomb = [
       'a: &a ["x","x","x","x","x","x","x","x","x"]',
