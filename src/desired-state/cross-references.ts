@@ -21,6 +21,8 @@ export interface DocumentIdentity {
   accessPoint?: LocatedValue;
   /** LambdaFunction: `spec.functionName`. */
   functionName?: LocatedValue;
+  /** FileSystem: `spec.fileSystemId`, when it names one. */
+  fileSystemId?: LocatedValue;
 }
 
 function at(location: SourceLocation): string {
@@ -89,20 +91,33 @@ export function crossReferenceErrors(
     }
   }
 
-  const firstByFunction = new Map<string, DocumentIdentity>();
-  for (const doc of documents) {
-    if (doc.functionName === undefined) continue;
-    const fn = functionNameOf(doc.functionName.value);
-    const first = firstByFunction.get(fn);
-    if (first === undefined) {
-      firstByFunction.set(fn, doc);
-      continue;
+  // One manifest per AWS resource: two would fight over its settings.
+  const onePerTarget = (
+    field: "functionName" | "fileSystemId",
+    key: (value: string) => string,
+    message: (target: string, first: DocumentIdentity, location: SourceLocation) => string,
+  ) => {
+    const firstByTarget = new Map<string, { doc: DocumentIdentity; location: SourceLocation }>();
+    for (const doc of documents) {
+      const located = doc[field];
+      if (located === undefined) continue;
+      const target = key(located.value);
+      const first = firstByTarget.get(target);
+      if (first === undefined) firstByTarget.set(target, { doc, location: located.location });
+      else error(located.location, doc.object, message(target, first.doc, first.location));
     }
-    error(
-      doc.functionName.location,
-      doc.object,
-      `spec.functionName: function "${fn}" is already managed by ${first.object} at ${at(first.functionName!.location)}: keep one manifest per function`,
-    );
-  }
+  };
+  onePerTarget(
+    "functionName",
+    functionNameOf,
+    (fn, first, location) =>
+      `spec.functionName: function "${fn}" is already managed by ${first.object} at ${at(location)}: keep one manifest per function`,
+  );
+  onePerTarget(
+    "fileSystemId",
+    (id) => id,
+    (id, first, location) =>
+      `spec.fileSystemId: file system ${id} is already managed by ${first.object} at ${at(location)}: keep one manifest per file system`,
+  );
   return errors;
 }

@@ -145,6 +145,7 @@ function identify(parsed: ParsedFile): DocumentIdentity | undefined {
   const name = located(parsed, ["metadata", "name"]);
   if (name === undefined) return undefined;
   const identity: DocumentIdentity = { kind, name, object: `${kind}/${name.value}` };
+  if (kind === "FileSystem") identity.fileSystemId = located(parsed, ["spec", "fileSystemId"]);
   if (kind === "AccessPoint") identity.fileSystem = located(parsed, ["spec", "fileSystem"]);
   if (kind === "LambdaFunction") {
     identity.accessPoint = located(parsed, ["spec", "accessPoint"]);

@@ -122,7 +122,23 @@ export async function observe(
   );
 
   const resolutions = new Map<string, FileSystemResolution>();
-  for (const m of desired.fileSystems) resolutions.set(m.name, resolveFileSystem(m, fileSystems, region));
+  // One manifest per file system: a second manifest that resolves to a file system an earlier one
+  // already designates is not matched (two manifests would fight over its settings).
+  const claimedBy = new Map<string, string>();
+  for (const m of desired.fileSystems) {
+    const r = resolveFileSystem(m, fileSystems, region);
+    const first = r.found ? claimedBy.get(r.fileSystemId) : undefined;
+    if (r.found && first !== undefined) {
+      resolutions.set(m.name, {
+        found: false,
+        reason: `${r.fileSystemId} is already managed by FileSystem/${first}; keep one manifest per file system`,
+        candidates: [r.fileSystemId],
+      });
+      continue;
+    }
+    if (r.found) claimedBy.set(r.fileSystemId, m.name);
+    resolutions.set(m.name, r);
+  }
   const foundIds = distinct([...resolutions.values()].map((r) => (r.found ? r.fileSystemId : undefined)));
   const backupManaged = new Set<string>();
   for (const m of desired.fileSystems) {

@@ -735,6 +735,13 @@ export const invalidCases: InvalidCase[] = [
     ],
   },
   {
+    rule: "two manifests for one file system",
+    files: { "fs2.yaml": fileSystem("", r("name: data", "name: data-2")) },
+    expected: [
+      "DIR/fs2.yaml:6:17: FileSystem/data-2: spec.fileSystemId: file system fs-0123456789abcdef0 is already managed by FileSystem/data at DIR/fs.yaml:6:17: keep one manifest per file system",
+    ],
+  },
+  {
     rule: "two manifests for one function (ARNs with different qualifiers)",
     files: {
       "fn.yaml": lambdaFunction(

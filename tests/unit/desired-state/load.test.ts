@@ -329,7 +329,7 @@ ${lambdaFunction()}...
     const { lines } = await loadFiles({
       ...baseFiles(),
       "b.yaml": fileSystem("  encrypted: maybe\n  throughputMode: fast\n", (t) =>
-        t.replace("name: data", "name: other"),
+        t.replace("fs-0123456789abcdef0", "fs-0123456789abcdef1").replace("name: data", "name: other"),
       ),
       "a.yaml": `${lambdaFunction("", (t) => t.replace("name: api", "name: web").replace("api-fn", "web-fn"))}  mountPath: /data\n`,
       "c/d.yaml": "key: [unclosed\n",
@@ -386,7 +386,7 @@ describe("loadDesiredState: hostile and broken input", () => {
   it("locates an alias without an anchor before it, and says why", async () => {
     const { lines } = await loadFiles({
       ...baseFiles(),
-      "late.yaml": `${fileSystem("", (t) => t.replace("name: data", "name: late"))}  labels: *later\n`,
+      "late.yaml": `${fileSystem("", (t) => t.replace("fs-0123456789abcdef0", "fs-0123456789abcdef1").replace("name: data", "name: late"))}  labels: *later\n`,
     });
     expect(lines).toEqual([
       expect.stringMatching(
@@ -407,7 +407,7 @@ describe("loadDesiredState: hostile and broken input", () => {
     ].join("\n");
     const { lines } = await loadFiles({
       ...baseFiles(),
-      "bomb.yaml": `${fileSystem("", (t) => t.replace("name: data", "name: bomb"))}  lol:\n${bomb.replace(/^/gm, "    ")}\n`,
+      "bomb.yaml": `${fileSystem("", (t) => t.replace("fs-0123456789abcdef0", "fs-0123456789abcdef1").replace("name: data", "name: bomb"))}  lol:\n${bomb.replace(/^/gm, "    ")}\n`,
     });
     expect(lines).toEqual([
       "DIR/bomb.yaml:1:1: FileSystem/bomb: YAML aliases expand to too much data (more than 100 alias expansions; an alias bomb?): write the values out instead",

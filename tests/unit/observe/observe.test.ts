@@ -517,6 +517,24 @@ describe("observe: file system resolution", () => {
     expect(efs).not.toHaveReceivedCommand(DescribeLifecycleConfigurationCommand);
   });
 
+  it("matches a file system to the first manifest designating it: a second manifest (selector or id) is not found", async () => {
+    const desired = convergedDesired();
+    desired.fileSystems = [
+      fsManifest("ml-data", { selector: { tags: { Name: "ml-data" } } }),
+      fsManifest("ml-data-again", { fileSystemId: FS_ID }),
+    ];
+    const { clients } = mockAccount(convergedAccount());
+
+    const state = await observe(desired, clients);
+
+    expect(found(state, "ml-data").fileSystemId).toBe(FS_ID);
+    expect(state.fileSystems["ml-data-again"]).toEqual({
+      found: false,
+      reason: `${FS_ID} is already managed by FileSystem/ml-data; keep one manifest per file system`,
+      candidates: [FS_ID],
+    });
+  });
+
   it("finds a file system by id and keeps only its own access points", async () => {
     const desired = convergedDesired();
     desired.fileSystems = [fsManifest("ml-data", { fileSystemId: FS_ID })];
