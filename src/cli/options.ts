@@ -1,7 +1,7 @@
 /**
  * The common options of contract §3, as reusable commander options, and their parsed shapes.
  */
-import { Option } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 import type { AwsErrorContext } from "../aws/errors";
 import { OUTPUT_FORMATS, type OutputFormat } from "../render/index";
 
@@ -28,6 +28,21 @@ export interface AwsOptions {
 
 export interface StateDirOptions {
   stateDir: string;
+}
+
+/** A count option: decimal digits only (no sign, hex, exponent or blank), at most 2^53 − 1. */
+export function parseWholeNumber(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n))
+    throw new InvalidArgumentError("expected a whole number ≥ 0, written in decimal digits");
+  return n;
+}
+
+/** A duration option in seconds: decimal digits with an optional fraction, more than 0. */
+export function parseSeconds(value: string): number {
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a number of seconds > 0");
+  return n;
 }
 
 export const DEFAULT_MANIFESTS_DIR = "./desired-state";

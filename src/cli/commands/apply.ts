@@ -3,7 +3,7 @@
  * (run in-process), then observe again and report what remains. Exit 0 no drift left, 1 an error
  * or a failed action, 2 only manual drift left, 3 refused (more actions than --max-changes).
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import type { ApplyReport, Plan } from "../../plan/types";
 import { renderReport } from "../../render/index";
 import { plural } from "../../render/report-view";
@@ -21,6 +21,7 @@ import {
   manifestsOption,
   type OutputOptions,
   outputOption,
+  parseWholeNumber,
   type StateDirOptions,
   stateDirOption,
 } from "../options";
@@ -31,12 +32,6 @@ export type ApplyOptions = ManifestOptions &
   AwsOptions &
   StateDirOptions &
   GlobalOptions & { maxChanges: number };
-
-function parseMaxChanges(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number ≥ 0");
-  return n;
-}
 
 /** One stderr line per progress event, so a long apply shows where it is. */
 export function progressLine(event: ProgressEvent): string | undefined {
@@ -136,7 +131,7 @@ export const applyCommand: CommandFactory = (ctx: CommandContext) => {
   return cmd
     .addOption(
       new Option("--max-changes <n>", "refuse (exit 3, nothing changed) when the plan has more actions")
-        .argParser(parseMaxChanges)
+        .argParser(parseWholeNumber)
         .default(DEFAULT_MAX_CHANGES),
     )
     .addOption(stateDirOption())

@@ -6,7 +6,7 @@ import { Command } from "commander";
 import { renderReport } from "../../render/index";
 import { plural } from "../../render/report-view";
 import { type CommandContext, type CommandFactory, runCommand } from "../command-context";
-import { EXIT } from "../exit-codes";
+import { EXIT, planExitCode } from "../exit-codes";
 import { logLine, useColor } from "../io";
 import { loadManifests } from "../load-manifests";
 import {
@@ -54,8 +54,7 @@ async function plan(ctx: CommandContext, opts: PlanOptions): Promise<number> {
   // A dry run is a run too: its drift events and status go to the local ledger under --state-dir.
   await recordRun({ plan: report, desired: state }, { store: new LocalRecordStore(opts.stateDir) });
   io.stdout.write(renderReport(report, opts.output, { color: useColor(io, opts.color) }));
-  // Drift, or an adoption apply would still make (tagging a mounted access point as managed).
-  return report.drift.length > 0 || report.actions.length > 0 ? EXIT.DRIFT : EXIT.OK;
+  return planExitCode(report);
 }
 
 export const planCommand: CommandFactory = (ctx: CommandContext) => {

@@ -9,7 +9,7 @@
  */
 import type { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import type { DescribeExecutionCommandOutput, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import type { S3Objects, S3ObjectsOptions } from "../../aws/s3-objects";
 import { isSkippedRun, type SkippedRun } from "../../lock/run-lease";
 import type { ApplyReport, Plan } from "../../plan/types";
@@ -21,7 +21,7 @@ import type { RunStoreReader, StoredRef } from "../../statemachine/run-store";
 import type { PlanHead, ReportHead } from "../../statemachine/stored-documents";
 import { CliUsageError } from "../cli-error";
 import { type CommandContext, type CommandFactory, runCommand } from "../command-context";
-import { EXIT } from "../exit-codes";
+import { EXIT, planExitCode } from "../exit-codes";
 import { type CliIo, logLine, useColor } from "../io";
 import {
   type AwsOptions,
@@ -29,6 +29,8 @@ import {
   type GlobalOptions,
   type OutputOptions,
   outputOption,
+  parseSeconds,
+  parseWholeNumber,
 } from "../options";
 import { applyExitCode } from "./apply";
 
@@ -52,18 +54,6 @@ export const MAX_POLL_SECONDS = 20;
 /** A still-running execution is mentioned on stderr this often. */
 const HEARTBEAT_MS = 60_000;
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
-
-function parseCount(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number ≥ 0");
-  return n;
-}
-
-function parseSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a number of seconds > 0");
-  return n;
-}
 
 /** The waits between status checks: `first` seconds, then half as long again each time, capped. */
 export function pollDelays(first: number, max: number = Math.max(MAX_POLL_SECONDS, first)): () => number {
@@ -239,7 +229,7 @@ function exitCodeOf(report: ApplyReport | Plan, succeeded: boolean, refused: boo
   if (refused) return EXIT.REFUSED;
   if (report.mode === "dry-run") {
     if (!succeeded) return EXIT.ERROR;
-    return report.drift.length > 0 ? EXIT.DRIFT : EXIT.OK;
+    return planExitCode(report);
   }
   return succeeded ? applyExitCode(report, false) : EXIT.ERROR;
 }
@@ -344,7 +334,7 @@ export const runWorkflowCommand: CommandFactory = (ctx: CommandContext) => {
       new Option(
         "--max-changes <n>",
         "refuse (exit 3, nothing changed) when the plan has more actions (default: the deployment's MaxChanges)",
-      ).argParser(parseCount),
+      ).argParser(parseWholeNumber),
     )
     .addOption(
       new Option(

@@ -91,6 +91,18 @@ describe("efs-reconciler run", () => {
     expect(startInput().input.mode).toBe("dry-run");
   });
 
+  it("a dry run with only an adoption to make exits 2, as plan does", async () => {
+    const adoption = fullPlan.actions.filter((a) => a.type === "TagAccessPoint");
+    expect(adoption).toHaveLength(1);
+    const adoptOnly: Plan = {
+      ...emptyPlan,
+      actions: adoption,
+      summary: { ...emptyPlan.summary, actions: 1 },
+    };
+    execution({ status: "SUCCEEDED", output: JSON.stringify(adoptOnly) });
+    expect((await runCli([...BASE, "--dry-run"], { env: ENV })).code).toBe(2);
+  });
+
   it("a dry run without drift exits 0; an apply leaving only manual drift exits 2", async () => {
     execution({ status: "SUCCEEDED", output: JSON.stringify(emptyPlan) });
     expect((await runCli([...BASE, "--dry-run"], { env: ENV })).code).toBe(0);

@@ -1,0 +1,35 @@
+import { InvalidArgumentError } from "commander";
+import { describe, expect, it } from "vitest";
+import { parseSeconds, parseWholeNumber } from "../../../src/cli/options";
+import { runCli } from "./run-cli";
+
+describe("count and duration options", () => {
+  it.each(["0", "7", "25", "0025", "9007199254740991"])("accepts the whole number %j", (v) => {
+    expect(parseWholeNumber(v)).toBe(Number(v));
+  });
+
+  it.each(["", " ", " 2 ", "0x10", "0b11", "0o7", "1e0", "1.5", "-1", "+3", "abc", "9007199254740993"])(
+    "refuses %j as a count",
+    (v) => {
+      expect(() => parseWholeNumber(v)).toThrow(InvalidArgumentError);
+    },
+  );
+
+  it.each(["2", "0.5", "10.25"])("accepts %j seconds", (v) => {
+    expect(parseSeconds(v)).toBe(Number(v));
+  });
+
+  it.each(["0", "0.0", "", "0x10", "1e1", "-2", ".5", "Infinity"])("refuses %j seconds", (v) => {
+    expect(() => parseSeconds(v)).toThrow(InvalidArgumentError);
+  });
+
+  it("apply refuses --max-changes 0x10 before reading anything (exit 1)", async () => {
+    const run = await runCli(["apply", "--manifests", "tests/fixtures/cli/valid", "--max-changes", "0x10"], {
+      env: {},
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("--max-changes");
+    expect(run.stderr).toContain("expected a whole number ≥ 0, written in decimal digits");
+    expect(run.stdout).toBe("");
+  });
+});
