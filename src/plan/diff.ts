@@ -348,17 +348,22 @@ function diffFunction(
     driftId: string,
     why: string,
   ) => {
+    // Moving a function that mounts EFS to other subnets or groups repoints it: Lambda refuses a
+    // subnet whose AZ has no mount target, and the new groups need their NFS rules first. So it
+    // waits for phase 1 (rules made, mount targets available), like a mount change.
+    const phase = change.vpcConfig && fn.fileSystemConfigs.length > 0 ? 2 : 1;
     const existing = vpcActions.get(m.name);
     if (existing) {
       Object.assign(existing.params, change);
       existing.driftIds.push(driftId);
       existing.description = `${existing.description}; ${why}`;
+      existing.phase = Math.max(existing.phase, phase) as typeof existing.phase;
       return;
     }
     const action: ProposedAction & { type: "UpdateFunctionConfiguration" } = {
       type: "UpdateFunctionConfiguration",
       params: { functionName: fn.functionName, ...change },
-      phase: 1,
+      phase,
       resource,
       description: why,
       driftIds: [driftId],

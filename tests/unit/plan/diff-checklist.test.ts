@@ -185,7 +185,7 @@ const cases: Case[] = [
       `FN_VPC_CONFIG high auto ${SEARCH} vpcConfig`,
       `MT_MISSING_IN_AZ high auto ${FS_ID}/us-east-1c availabilityZones`,
     ],
-    actions: [`1 CreateMountTarget ${FS_ID}/us-east-1c`, `1 UpdateFunctionConfiguration ${SEARCH}`],
+    actions: [`1 CreateMountTarget ${FS_ID}/us-east-1c`, `2 UpdateFunctionConfiguration ${SEARCH}`],
     message: ["spec.vpc.subnetIds"],
   },
   {

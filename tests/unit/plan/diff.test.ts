@@ -413,7 +413,7 @@ const cases: Case[] = [
       };
     },
     drift: ["FN_VPC_CONFIG high auto arn:aws:lambda:us-east-1:123456789012:function:search"],
-    actions: ["1 UpdateFunctionConfiguration arn:aws:lambda:us-east-1:123456789012:function:search"],
+    actions: ["2 UpdateFunctionConfiguration arn:aws:lambda:us-east-1:123456789012:function:search"],
   },
   {
     name: "FN_TOO_FEW_AZS (manual without vpc)",
@@ -435,7 +435,7 @@ const cases: Case[] = [
       "FN_TOO_FEW_AZS medium auto arn:aws:lambda:us-east-1:123456789012:function:search",
       "FN_VPC_CONFIG high auto arn:aws:lambda:us-east-1:123456789012:function:search",
     ],
-    actions: ["1 UpdateFunctionConfiguration arn:aws:lambda:us-east-1:123456789012:function:search"],
+    actions: ["2 UpdateFunctionConfiguration arn:aws:lambda:us-east-1:123456789012:function:search"],
   },
   {
     name: "FN_FILE_SYSTEM_CONFIG: wrong mount path",
