@@ -609,6 +609,10 @@ function diffMountTargets(
   const sg = fsm.spec.mountTargets.securityGroupId;
   const mref = ref(fsm);
   const fsVpc = fs.mountTargets[0]?.vpcId;
+  // A mount-target group that does not exist (reported as SG_INGRESS_MISSING, manual) can be given
+  // to no mount target: what needs it waits for a person to create it or fix the manifest.
+  const groupMissing = observed.securityGroups[sg] === undefined;
+  const waitForGroup = `; mount-target security group ${sg} does not exist, so nothing is done until it does`;
   // AZ → candidate subnets (bound functions' subnets first, then the VPC's for explicit AZs).
   const reasons = new Map<string, string[]>();
   const candidates = new Map<string, string[]>();
@@ -651,12 +655,12 @@ function diffMountTargets(
       field: "availabilityZones",
       expected: az,
       actual: null,
-      message: subnetId
-        ? `${fs.fileSystemId} has no mount target in ${az}, where ${why}`
-        : `${fs.fileSystemId} has no mount target in ${az} (${why}) and no subnet of its VPC there is known; create a subnet in ${az}`,
-      ...(subnetId ? {} : { remediation: "manual" as const }),
+      message: !subnetId
+        ? `${fs.fileSystemId} has no mount target in ${az} (${why}) and no subnet of its VPC there is known; create a subnet in ${az}`
+        : `${fs.fileSystemId} has no mount target in ${az}, where ${why}${groupMissing ? waitForGroup : ""}`,
+      ...(subnetId && !groupMissing ? {} : { remediation: "manual" as const }),
     });
-    if (subnetId) {
+    if (subnetId && !groupMissing) {
       b.propose({
         type: "CreateMountTarget",
         params: { fileSystemId: fs.fileSystemId, availabilityZone: az, subnetId, securityGroupIds: [sg] },
@@ -678,8 +682,10 @@ function diffMountTargets(
       field: "mountTargets.securityGroupId",
       expected: sg,
       actual: uniqSorted(mt.securityGroupIds),
-      message: `mount target ${mt.mountTargetId} (${mt.availabilityZone}) lacks security group ${sg}`,
+      message: `mount target ${mt.mountTargetId} (${mt.availabilityZone}) lacks security group ${sg}${groupMissing ? waitForGroup : ""}`,
+      ...(groupMissing ? { remediation: "manual" as const } : {}),
     });
+    if (groupMissing) continue;
     b.propose({
       type: "AddMountTargetSecurityGroup",
       params: { fileSystemId: fs.fileSystemId, mountTargetId: mt.mountTargetId, securityGroupId: sg },

@@ -405,6 +405,20 @@ const cases: Case[] = [
     ],
   },
   {
+    name: "mount-target security group missing: mount-target drift waits for a person (no action uses the group)",
+    mutate: (w) => {
+      delete w.observed.securityGroups[MT_SG];
+      liveFs(w).mountTargets = liveFs(w).mountTargets.filter((mt) => mt.availabilityZone !== "us-east-1b");
+      liveFs(w).mountTargets[0]!.securityGroupIds = [];
+    },
+    drift: [
+      `SG_INGRESS_MISSING high manual ${MT_SG}`,
+      `MT_MISSING_IN_AZ high manual ${FS_ID}/us-east-1b`,
+      "MT_SECURITY_GROUPS high manual fsmt-a",
+    ],
+    actions: [],
+  },
+  {
     name: "FN_VPC_CONFIG",
     mutate: (w) => {
       w.desired.functions[0]!.spec.vpc = {
