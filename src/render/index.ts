@@ -17,13 +17,13 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export function renderReport(
   report: Plan | ApplyReport,
   format: OutputFormat,
-  opts: { color: boolean },
+  opts: { color: boolean; refused?: string },
 ): string {
   switch (format) {
     case "json":
       return renderJson(report);
     case "markdown":
-      return renderMarkdown(report);
+      return renderMarkdown(report, opts.refused);
     case "text":
       return renderText(report, opts);
   }

@@ -161,8 +161,8 @@ function summaryTable(view: ReportView): string[] {
   );
 }
 
-export function renderMarkdown(report: Plan | ApplyReport): string {
-  const view = buildReportView(report);
+export function renderMarkdown(report: Plan | ApplyReport, refused?: string): string {
+  const view = buildReportView(report, refused);
   const apply = view.kind === "apply";
   const title = apply ? "efs-reconciler apply" : "efs-reconciler plan (dry-run)";
   const out = [

@@ -63,6 +63,8 @@ export interface ReportView {
   counts: { create: number; change: number; destroy: number; replace: number };
   legend: LegendSymbol[];
   results?: { succeeded: number; failed: number; skipped: number; missing: number };
+  /** An apply refused before any change (too many actions): why, in one sentence. */
+  refused?: string;
 }
 
 export function isApplyReport(report: Plan | ApplyReport): report is ApplyReport {
@@ -137,7 +139,7 @@ function groupByResource(views: ActionView[]): ActionView[] {
   return [...groups.values()].flat();
 }
 
-export function buildReportView(report: Plan | ApplyReport): ReportView {
+export function buildReportView(report: Plan | ApplyReport, refused?: string): ReportView {
   const driftById = new Map(report.drift.map((d) => [d.id, d]));
   const actionById = new Map(report.actions.map((a) => [a.id, a]));
   const partner = findReplacements(report.actions, driftById);
@@ -198,6 +200,7 @@ export function buildReportView(report: Plan | ApplyReport): ReportView {
       else results.missing++;
     }
     view.results = results;
+    if (refused !== undefined) view.refused = refused;
   }
   return view;
 }
@@ -230,6 +233,7 @@ export function isNoChange(view: ReportView): boolean {
 
 /** The final line of an apply report. */
 export function applyOutcomeLine(view: ReportView): string {
+  if (view.refused !== undefined) return `Apply refused: ${view.refused}`;
   const r = view.results ?? { succeeded: 0, failed: 0, skipped: 0, missing: 0 };
   const total = view.report.actions.length;
   const remaining = view.unfixed;

@@ -19,6 +19,8 @@ import {
 
 export interface TextOptions {
   color: boolean;
+  /** The apply was refused before any change: why (see `ReportView.refused`). */
+  refused?: string;
 }
 
 const ACTION_INDENT = "  ";
@@ -133,7 +135,7 @@ function unfixedLines(d: Drift, view: ReportView, p: Palette): string[] {
 
 export function renderText(report: Plan | ApplyReport, opts: TextOptions): string {
   const p = palette(opts.color);
-  const view = buildReportView(report);
+  const view = buildReportView(report, opts.refused);
   const out: string[] = [...header(view, p), ""];
 
   if (isNoChange(view)) {
@@ -145,9 +147,11 @@ export function renderText(report: Plan | ApplyReport, opts: TextOptions): strin
 
   if (view.phases.length > 0) {
     const lead =
-      view.kind === "apply"
-        ? "efs-reconciler took these actions, make before break:"
-        : "efs-reconciler apply would take these actions, make before break:";
+      view.kind === "plan"
+        ? "efs-reconciler apply would take these actions, make before break:"
+        : view.refused !== undefined
+          ? "efs-reconciler refused to apply and changed nothing; it would take these actions, make before break:"
+          : "efs-reconciler took these actions, make before break:";
     out.push(lead, "");
     const explained = new Set<string>();
     for (const phase of view.phases) {
@@ -161,9 +165,11 @@ export function renderText(report: Plan | ApplyReport, opts: TextOptions): strin
 
   if (view.unfixed.length > 0) {
     out.push(
-      view.kind === "apply"
-        ? "Drift that remains (seen by the verifying observation after apply):"
-        : "Manual drift: a person must resolve these; every run reports them until then.",
+      view.kind === "plan"
+        ? "Manual drift: a person must resolve these; every run reports them until then."
+        : view.refused !== undefined
+          ? "Drift that remains (nothing was changed):"
+          : "Drift that remains (seen by the verifying observation after apply):",
       "",
     );
     for (const d of view.unfixed) out.push(...unfixedLines(d, view, p));

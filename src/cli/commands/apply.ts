@@ -105,18 +105,19 @@ async function apply(ctx: CommandContext, opts: ApplyOptions): Promise<number> {
     return { result: run, calls: recorder.count(), mutating: recorder.mutating().length };
   });
   const refused = result.error === WORKFLOW_ERRORS.maxChangesExceeded;
-  if (refused) {
-    logLine(
-      io,
-      `refused: the plan has ${plural(result.report.actions.length, "action")}, more than --max-changes ${opts.maxChanges}; nothing was changed (raise --max-changes to proceed)`,
-    );
-  }
+  const refusal = `the plan has ${plural(result.report.actions.length, "action")}, more than --max-changes ${opts.maxChanges}; nothing was changed (raise --max-changes to proceed)`;
+  if (refused) logLine(io, `refused: ${refusal}`);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   logLine(
     io,
     `apply took ${seconds} s: ${plural(calls, "API call")} (${mutating} mutating), ${plural(result.stateTransitions, "state transition")}`,
   );
-  io.stdout.write(renderReport(result.report, opts.output, { color: useColor(io, opts.color) }));
+  io.stdout.write(
+    renderReport(result.report, opts.output, {
+      color: useColor(io, opts.color),
+      ...(refused ? { refused: refusal } : {}),
+    }),
+  );
   return applyExitCode(result.report, refused);
 }
 

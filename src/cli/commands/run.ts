@@ -296,14 +296,10 @@ async function run(ctx: CommandContext, opts: RunOptions): Promise<number> {
     const step = planStepOf(exits);
     if (!step || "skipped" in step) return EXIT.ERROR;
     const refused = error === WORKFLOW_ERRORS.maxChangesExceeded;
-    if (refused) {
-      logLine(
-        io,
-        `refused: the plan has ${plural(step.plan.actions.length, "action")}, more than the limit of ${step.maxChanges}; nothing was changed (pass --max-changes to raise it for this run)`,
-      );
-    }
+    const refusal = `the plan has ${plural(step.plan.actions.length, "action")}, more than the limit of ${step.maxChanges}; nothing was changed (pass --max-changes to raise it for this run)`;
+    if (refused) logLine(io, `refused: ${refusal}`);
     const report = runReport(step, exits, { error, ...(done.cause ? { cause: done.cause } : {}) });
-    io.stdout.write(renderReport(report, opts.output, { color }));
+    io.stdout.write(renderReport(report, opts.output, { color, ...(refused ? { refused: refusal } : {}) }));
     return exitCodeOf(report, false, refused);
   } finally {
     sfn.destroy();

@@ -163,6 +163,20 @@ describe("efs-reconciler run", () => {
     expect(run.stderr).toContain("refused: the plan has 15 actions, more than the limit of 2");
   });
 
+  it("a refused apply's text report says it changed nothing", async () => {
+    const plan: Plan = { ...fullPlan, mode: "apply" };
+    const refusedStep = step(plan, 2);
+    execution({ status: "FAILED", error: "MaxChangesExceeded", cause: refusedStep.refusal });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [exited(3, "Plan", refusedStep)] });
+    const run = await runCli([...BASE, "--max-changes", "2"], { env: ENV });
+
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain("efs-reconciler refused to apply and changed nothing");
+    expect(run.stdout.trimEnd().split("\n").at(-1)).toBe(
+      "Apply refused: the plan has 15 actions, more than the limit of 2; nothing was changed (pass --max-changes to raise it for this run)",
+    );
+  });
+
   it("a run that failed before it had a plan exits 1 with the task's error and prints no report", async () => {
     execution({
       status: "FAILED",

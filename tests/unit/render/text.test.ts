@@ -1,7 +1,9 @@
 import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { Action, ActionSpec, ApplyReport, Plan } from "../../../src/plan/types";
+import { renderMarkdown } from "../../../src/render/markdown";
 import { renderText } from "../../../src/render/text";
+import { unchangedReport } from "../../../src/statemachine/apply-report";
 import {
   emptyPlan,
   failedApply,
@@ -46,6 +48,22 @@ function action(spec: ActionSpec, phase: 1 | 2 | 3 = 1): Action {
 }
 
 describe("renderText", () => {
+  it("a refused apply says it changed nothing, in text and in markdown", () => {
+    const reason = "the plan has 9 actions, more than --max-changes 2; nothing was changed";
+    const report = unchangedReport(fullPlan, reason);
+    const text = renderText(report, { color: false, refused: reason });
+    expect(text).toContain(
+      "efs-reconciler refused to apply and changed nothing; it would take these actions",
+    );
+    expect(text).toContain("Drift that remains (nothing was changed):");
+    expect(text.trimEnd().split("\n").at(-1)).toBe(`Apply refused: ${reason}`);
+    expect(text).not.toContain("took these actions");
+    expect(text).not.toContain("Run apply again");
+    const markdown = renderMarkdown(report, reason);
+    expect(markdown).toContain(`**Apply refused: ${reason}**`);
+    expect(markdown).not.toContain("Run apply again");
+  });
+
   it("says exactly that nothing changes when there is no drift and no action", () => {
     const text = plain(emptyPlan);
     expect(text.split("\n")).toContain("No changes. Your infrastructure matches the manifests.");
