@@ -1,9 +1,11 @@
 /**
  * The common options of contract §3, as reusable commander options, and their parsed shapes.
  */
+import { stat } from "node:fs/promises";
 import { InvalidArgumentError, Option } from "commander";
 import type { AwsErrorContext } from "../aws/errors";
 import { OUTPUT_FORMATS, type OutputFormat } from "../render/index";
+import { CliUsageError } from "./cli-error";
 
 /** Program-wide options, accepted before or after the command name. */
 export interface GlobalOptions {
@@ -43,6 +45,27 @@ export function parseSeconds(value: string): number {
   const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a number of seconds > 0");
   return n;
+}
+
+/**
+ * `--state-dir` must be a directory, or not exist yet (it is created on first write): checked before
+ * anything is read from AWS, so a typo costs nothing.
+ */
+export async function checkStateDir(dir: string): Promise<void> {
+  const found = await stat(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") return undefined;
+    throw new CliUsageError(
+      `--state-dir ${dir}: ${err.code ?? err.message}: use a directory efs-reconciler can write`,
+      {
+        cause: err,
+      },
+    );
+  });
+  if (found && !found.isDirectory()) {
+    throw new CliUsageError(
+      `--state-dir ${dir} is not a directory: name a directory (it is created if missing)`,
+    );
+  }
 }
 
 export const DEFAULT_MANIFESTS_DIR = "./desired-state";

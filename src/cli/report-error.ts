@@ -10,6 +10,7 @@ const EXPLAINED_ERRORS = new Set([
   "CliUsageError",
   "ObserveError",
   "RunSkippedError",
+  "StatusFileError",
   "StoredDocumentMissingError",
 ]);
 

@@ -16,6 +16,7 @@ import { loadManifests } from "../load-manifests";
 import {
   type AwsOptions,
   awsOptions,
+  checkStateDir,
   type GlobalOptions,
   type ManifestOptions,
   manifestsOption,
@@ -67,6 +68,7 @@ async function apply(ctx: CommandContext, opts: ApplyOptions): Promise<number> {
   const { io } = ctx;
   const loaded = await loadManifests(io, opts.manifests, "apply");
   if (!loaded) return EXIT.ERROR;
+  await checkStateDir(opts.stateDir);
   const { state } = loaded;
   const [
     { runWorkflow },

@@ -12,6 +12,7 @@ import { loadManifests } from "../load-manifests";
 import {
   type AwsOptions,
   awsOptions,
+  checkStateDir,
   type GlobalOptions,
   type ManifestOptions,
   manifestsOption,
@@ -28,6 +29,7 @@ async function plan(ctx: CommandContext, opts: PlanOptions): Promise<number> {
   const { io } = ctx;
   const loaded = await loadManifests(io, opts.manifests, "plan");
   if (!loaded) return EXIT.ERROR;
+  await checkStateDir(opts.stateDir);
   const { state } = loaded;
 
   // Loaded on demand: the AWS SDK is most of the CLI's start-up time, and validate needs none of it.

@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { InvalidArgumentError } from "commander";
 import { describe, expect, it } from "vitest";
 import { parseSeconds, parseWholeNumber } from "../../../src/cli/options";
@@ -32,4 +35,29 @@ describe("count and duration options", () => {
     expect(run.stderr).toContain("expected a whole number ≥ 0, written in decimal digits");
     expect(run.stdout).toBe("");
   });
+
+  it.each(["plan", "apply"])(
+    "%s refuses a --state-dir that is a file before reading AWS (exit 1)",
+    async (command) => {
+      const file = join(await mkdtemp(join(tmpdir(), "efs-reconciler-state-")), "not-a-dir");
+      await writeFile(file, "x");
+      const run = await runCli(
+        [
+          command,
+          "--manifests",
+          "tests/fixtures/cli/valid",
+          "--state-dir",
+          file,
+          "--endpoint-url",
+          "http://127.0.0.1:9",
+        ],
+        { env: {} },
+      );
+      expect(run.code).toBe(1);
+      expect(run.stderrLines.at(-1)).toBe(
+        `error: --state-dir ${file} is not a directory: name a directory (it is created if missing)`,
+      );
+      expect(run.stderr).not.toContain("observing");
+    },
+  );
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
@@ -93,6 +93,19 @@ describe("efs-reconciler plan", () => {
       "observed 1 file system, 0 access points, 2 functions in us-east-1 (3 calls)",
       expect.stringMatching(/^observed us-east-1 in \d+\.\d s \(0 API calls\)$/),
     ]);
+  });
+
+  it("explains a damaged status file under --state-dir in one line (exit 1)", async () => {
+    planReturns(emptyPlan);
+    const dir = mkdtempSync(join(tmpdir(), "efs-reconciler-cli-status-"));
+    writeFileSync(join(dir, "status.json"), "not a status document");
+    const run = await runCli(["plan", "--manifests", VALID, "--region", "us-east-1", "--state-dir", dir], {
+      env: ENV,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderrLines.at(-1)).toBe(
+      `error: ${join(dir, "status.json")} is not a status document of efs-reconciler: move it away; the next run writes a new one`,
+    );
   });
 
   it("prints markdown with --output markdown", async () => {
