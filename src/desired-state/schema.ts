@@ -137,6 +137,15 @@ const rootPath = () =>
       maxLength: MAX_ROOT_PATH_CHARS,
     });
 
+/**
+ * What to write for a mode YAML read as a number: its digits when they are octal (`755`), else the
+ * octal form of the value (`0o755` reads as 493: `"0755"`).
+ */
+function quotedMode(n: number): string {
+  const digits = String(n);
+  return /^[0-7]{1,4}$/.test(digits) ? `"${digits}"` : `"${n.toString(8).padStart(4, "0")}"`;
+}
+
 const permissions = () =>
   z
     .string({
@@ -144,7 +153,7 @@ const permissions = () =>
         iss.input === undefined
           ? undefined
           : typeof iss.input === "number"
-            ? `expected a quoted octal string, got the number ${iss.input}: write "${iss.input}" in quotes (e.g. permissions: "0755")`
+            ? `expected a quoted octal string, got the number ${iss.input}: write ${quotedMode(iss.input)} in quotes (e.g. permissions: "0755")`
             : `expected a quoted octal string such as "0755", got ${describeValue(iss.input)}`,
     })
     .regex(PERMISSIONS_PATTERN, {

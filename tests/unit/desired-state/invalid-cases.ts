@@ -557,6 +557,13 @@ export const invalidCases: InvalidCase[] = [
     ],
   },
   {
+    rule: "permissions as a YAML octal number (0o755 reads as 493)",
+    files: { "ap.yaml": accessPoint("", r('permissions: "755"', "permissions: 0o755")) },
+    expected: [
+      'DIR/ap.yaml:15:20: AccessPoint/app: spec.rootDirectory.creationInfo.permissions: expected a quoted octal string, got the number 493: write "0755" in quotes (e.g. permissions: "0755")',
+    ],
+  },
+  {
     rule: "permissions with a non-octal digit",
     files: { "ap.yaml": accessPoint("", r('permissions: "755"', 'permissions: "0789"')) },
     expected: [
