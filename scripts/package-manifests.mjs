@@ -49,7 +49,13 @@ async function findFiles(root) {
       let isDirectory = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
-        const target = await stat(absolute);
+        // As the loader: a broken link is an error only when it bears a manifest file name.
+        const target = await stat(absolute).catch((err) => {
+          if (isManifestFileName(entry.name))
+            throw new Error(`${absolute}: broken symbolic link (${err.code})`);
+          return undefined;
+        });
+        if (!target) continue;
         isDirectory = target.isDirectory();
         isFile = target.isFile();
       }

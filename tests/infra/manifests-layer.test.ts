@@ -6,7 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -107,6 +107,7 @@ describe("manifests layer", () => {
     await writeFile(join(source, "functions.yml"), await readFile(join(FIXTURE, "functions.yaml")));
     await writeFile(join(source, "team", ".hidden", "ignored.yaml"), "not: loaded\n");
     await writeFile(join(source, "README.md"), "# not a manifest\n");
+    await symlink(join(dir, "nonexistent"), join(source, "NOTES")); // a broken link the loader ignores
     const out = join(dir, "uncommitted-layer");
     await run(process.execPath, [join(ROOT, "scripts/package-manifests.mjs"), source, out], { cwd: dir });
 
