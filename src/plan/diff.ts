@@ -599,6 +599,9 @@ function diffFileSystemSettings(b: DiffBuilder, fsm: FileSystemManifest, fs: Obs
   }
 }
 
+/** Mount-target states that serve no client and block a new mount target in their AZ. */
+const UNUSABLE_MOUNT_TARGET = new Set(["deleting", "deleted", "error"]);
+
 function diffMountTargets(
   b: DiffBuilder,
   fsm: FileSystemManifest,
@@ -628,7 +631,18 @@ function diffMountTargets(
     }
   }
   const required = uniqSorted([...reasons.keys(), ...fsm.spec.mountTargets.availabilityZones]);
-  const have = new Set(fs.mountTargets.map((mt) => mt.availabilityZone));
+  // A mount target being deleted, or failed, serves no client: its AZ has none until it is gone
+  // (EFS refuses a second one in that AZ meanwhile).
+  const unusable = new Map(
+    fs.mountTargets
+      .filter((mt) => UNUSABLE_MOUNT_TARGET.has(mt.lifeCycleState))
+      .map((mt) => [mt.availabilityZone, mt]),
+  );
+  const have = new Set(
+    fs.mountTargets
+      .filter((mt) => !UNUSABLE_MOUNT_TARGET.has(mt.lifeCycleState))
+      .map((mt) => mt.availabilityZone),
+  );
   const vpcOfBound = fsVpc ?? bound.map((v) => observed.subnets[v.subnets[0] ?? ""]?.vpcId).find((x) => x);
   for (const az of required) {
     if (have.has(az)) continue;
@@ -648,6 +662,23 @@ function diffMountTargets(
         ? `${users.join(", ")} ${users.length === 1 ? "runs" : "run"}`
         : "mountTargets.availabilityZones requires one";
     const resource: ResourceRef = { type: "AWS::EFS::MountTarget", id: `${fs.fileSystemId}/${az}` };
+    const stuck = unusable.get(az);
+    if (stuck) {
+      b.add({
+        code: "MT_MISSING_IN_AZ",
+        manifest: mref,
+        resource,
+        field: "availabilityZones",
+        expected: az,
+        actual: `${stuck.mountTargetId} (${stuck.lifeCycleState})`,
+        message:
+          stuck.lifeCycleState === "error"
+            ? `${fs.fileSystemId}'s mount target in ${az} (${stuck.mountTargetId}) is in state error, where ${why}; delete it, and the next run creates a new one`
+            : `${fs.fileSystemId}'s mount target in ${az} (${stuck.mountTargetId}) is ${stuck.lifeCycleState}, where ${why}; the first run after it is gone creates a new one`,
+        remediation: "manual",
+      });
+      continue;
+    }
     const d = b.add({
       code: "MT_MISSING_IN_AZ",
       manifest: mref,

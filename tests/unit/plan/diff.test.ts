@@ -418,6 +418,14 @@ const cases: Case[] = [
     ],
     actions: [],
   },
+  ...(["deleting", "error"] as const).map((state) => ({
+    name: `MT_MISSING_IN_AZ: the AZ's mount target is ${state} (manual: EFS allows no second one there)`,
+    mutate: (w: World) => {
+      liveFs(w).mountTargets[1]!.lifeCycleState = state;
+    },
+    drift: [`MT_MISSING_IN_AZ high manual ${FS_ID}/us-east-1b`],
+    actions: [],
+  })),
   {
     name: "FN_VPC_CONFIG",
     mutate: (w) => {
