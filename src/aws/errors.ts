@@ -185,10 +185,25 @@ function awsMessage(e: ErrorLike, max = 240): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** The port a URL connects to, or undefined when it is not a URL. */
+function portOf(url: string): number | undefined {
+  try {
+    const u = new URL(url);
+    return u.port ? Number(u.port) : u.protocol === "http:" ? 80 : 443;
+  } catch {
+    return undefined;
+  }
+}
+
 function endpointOf(e: ErrorLike, context: AwsErrorContext): string {
-  if (context.endpoint) return context.endpoint;
   const host = str(e.hostname) || str(e.address);
-  if (host) return typeof e.port === "number" ? `${host}:${e.port}` : host;
+  const failed = host && typeof e.port === "number" ? `${host}:${e.port}` : host;
+  // The configured endpoint, as the user wrote it, unless the failed connection went elsewhere
+  // (a per-service AWS_ENDPOINT_URL_<SERVICE>).
+  if (context.endpoint && (typeof e.port !== "number" || portOf(context.endpoint) === e.port)) {
+    return context.endpoint;
+  }
+  if (failed) return failed;
   const fromMessage = /(?:ENOTFOUND|ECONNREFUSED|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH)\s+(\S+)/.exec(
     str(e.message),
   );
@@ -240,8 +255,9 @@ function describeKind(kind: AwsErrorKind, e: ErrorLike, context: AwsErrorContext
       return `AWS denied access${operation ? ` to ${operation}` : ""} (${name})${detail ? `: ${detail}` : ""}; grant the caller the read permissions efs-reconciler needs, or use another --profile`;
     }
     case "endpoint-unreachable": {
-      const what = `cannot reach the AWS endpoint ${endpointOf(e, context)} (${networkReason(e)})`;
-      return context.endpoint
+      const endpoint = endpointOf(e, context);
+      const what = `cannot reach the AWS endpoint ${endpoint} (${networkReason(e)})`;
+      return endpoint === context.endpoint
         ? `${what}: check that it is running and that --endpoint-url / AWS_ENDPOINT_URL is right`
         : `${what}: check your network and --region (and AWS_ENDPOINT_URL_<SERVICE> if set)`;
     }

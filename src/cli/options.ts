@@ -93,6 +93,20 @@ export function outputOption(): Option {
   return new Option("-o, --output <format>", "output format").choices(OUTPUT_FORMATS).default("text");
 }
 
+/** An endpoint URL: http or https, with a host. */
+export function parseEndpointUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") {
+    throw new InvalidArgumentError("expected an http:// or https:// URL, e.g. http://localhost:4566");
+  }
+  return value;
+}
+
 export function awsOptions(): Option[] {
   return [
     new Option("--region <region>", "AWS region (default: AWS_REGION, or the profile's region)"),
@@ -100,7 +114,7 @@ export function awsOptions(): Option[] {
     new Option(
       "--endpoint-url <url>",
       "send every AWS call to this endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL[_<SERVICE>])",
-    ),
+    ).argParser(parseEndpointUrl),
   ];
 }
 

@@ -255,9 +255,17 @@ async function run(ctx: CommandContext, opts: RunOptions): Promise<number> {
     const mode = opts.dryRun ? "dry-run" : "apply";
     const runId = newRunId();
     const input = { mode, runId, ...(opts.maxChanges === undefined ? {} : { maxChanges: opts.maxChanges }) };
-    const started = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name: runId, input: JSON.stringify(input) }),
-    );
+    const started = await sfn
+      .send(new StartExecutionCommand({ stateMachineArn, name: runId, input: JSON.stringify(input) }))
+      .catch((err: unknown) => {
+        if (err instanceof Error && err.name === "StateMachineDoesNotExist") {
+          throw new CliUsageError(
+            `no state machine ${stateMachineArn}: check --state-machine-arn (or --stack) and the region it is deployed in`,
+            { cause: err },
+          );
+        }
+        throw err;
+      });
     const executionArn = started.executionArn;
     if (!executionArn) throw new Error(`StartExecution of ${stateMachineArn} returned no execution ARN`);
     logLine(io, `started ${mode} run ${runId}: execution ${executionArn}`);

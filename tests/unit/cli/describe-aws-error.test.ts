@@ -108,6 +108,12 @@ const CASES: [string, unknown, AwsErrorContext, string | RegExp][] = [
     "cannot reach the AWS endpoint http://localhost:4566 (connection refused): check that it is running and that --endpoint-url / AWS_ENDPOINT_URL is right",
   ],
   [
+    "connection refused by a per-service endpoint, another endpoint configured",
+    networkError("connect ECONNREFUSED 127.0.0.1:1", { code: "ECONNREFUSED", address: "127.0.0.1", port: 1 }),
+    { endpoint: "http://127.0.0.1:47312" },
+    "cannot reach the AWS endpoint 127.0.0.1:1 (connection refused): check your network and --region (and AWS_ENDPOINT_URL_<SERVICE> if set)",
+  ],
+  [
     "unknown host",
     networkError("getaddrinfo ENOTFOUND elasticfilesystem.xx-nowhere-1.amazonaws.com", {
       code: "ENOTFOUND",

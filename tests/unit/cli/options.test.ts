@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InvalidArgumentError } from "commander";
 import { describe, expect, it } from "vitest";
-import { parseSeconds, parseWholeNumber } from "../../../src/cli/options";
+import { parseEndpointUrl, parseSeconds, parseWholeNumber } from "../../../src/cli/options";
 import { runCli } from "./run-cli";
 
 describe("count and duration options", () => {
@@ -25,6 +25,21 @@ describe("count and duration options", () => {
   it.each(["0", "0.0", "", "0x10", "1e1", "-2", ".5", "Infinity"])("refuses %j seconds", (v) => {
     expect(() => parseSeconds(v)).toThrow(InvalidArgumentError);
   });
+
+  it.each([
+    "http://localhost:4566",
+    "https://elasticfilesystem.eu-west-1.amazonaws.com",
+    "http://127.0.0.1:5000/",
+  ])("accepts the endpoint %j", (v) => {
+    expect(parseEndpointUrl(v)).toBe(v);
+  });
+
+  it.each(["notaurl", "localhost:4566", "ftp://example.com", "http://", ""])(
+    "refuses the endpoint %j",
+    (v) => {
+      expect(() => parseEndpointUrl(v)).toThrow(InvalidArgumentError);
+    },
+  );
 
   it("apply refuses --max-changes 0x10 before reading anything (exit 1)", async () => {
     const run = await runCli(["apply", "--manifests", "tests/fixtures/cli/valid", "--max-changes", "0x10"], {

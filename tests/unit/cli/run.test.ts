@@ -177,6 +177,20 @@ describe("efs-reconciler run", () => {
     );
   });
 
+  it("names a state machine that does not exist in one line (exit 1)", async () => {
+    sfn.on(StartExecutionCommand).rejects(
+      Object.assign(new Error(`State Machine Does Not Exist: '${ARN}'`), {
+        name: "StateMachineDoesNotExist",
+      }),
+    );
+    const run = await runCli(BASE, { env: ENV });
+
+    expect(run.code).toBe(1);
+    expect(run.stderrLines.at(-1)).toBe(
+      `error: no state machine ${ARN}: check --state-machine-arn (or --stack) and the region it is deployed in`,
+    );
+  });
+
   it("a run that failed before it had a plan exits 1 with the task's error and prints no report", async () => {
     execution({
       status: "FAILED",
