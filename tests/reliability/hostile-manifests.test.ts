@@ -510,9 +510,13 @@ describe("hostile manifests the loader tests do not cover yet", () => {
   });
 
   it("huge files under the size limit: 10,000 valid documents load; 15,000 broken ones are all reported", async () => {
-    const many = Array.from({ length: 10_000 }, (_, i) => FS_DOC.replace("name: data", `name: fs-${i}`)).join(
-      "---\n",
-    );
+    // One manifest per file system: each document names its own.
+    const many = Array.from({ length: 10_000 }, (_, i) =>
+      FS_DOC.replace("name: data", `name: fs-${i}`).replace(
+        "fs-0123456789abcdef0",
+        `fs-${i.toString(16).padStart(17, "0")}`,
+      ),
+    ).join("---\n");
     const valid = await validate({ "many.yaml": many });
     expect(valid.code).toBe(0);
     expect(valid.stdout).toMatch(/^10000 objects in 1 file are valid/);

@@ -551,7 +551,7 @@ const CASES: DriftCase[] = [
     actions: (b) => [
       {
         type: "UpdateFunctionConfiguration",
-        phase: 1,
+        phase: 2, // it mounts EFS: moved after phase 1 made its rules and mount targets
         resourceId: b.functions.worker.functionArn,
         fixes: ["FN_VPC_CONFIG"],
       },
@@ -584,7 +584,7 @@ const CASES: DriftCase[] = [
     actions: (b) => [
       {
         type: "UpdateFunctionConfiguration",
-        phase: 1,
+        phase: 2, // it mounts EFS: moved after phase 1 made its rules and mount targets
         resourceId: b.functions.worker.functionArn,
         fixes: ["FN_TOO_FEW_AZS", "FN_VPC_CONFIG"],
       },
