@@ -10,6 +10,7 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import type { MiddlewareStack } from "@smithy/types";
+import { classifyAwsError } from "./errors";
 import { HTTP_TIMEOUTS, type HttpTimeouts } from "./http-timeouts";
 
 export type ServiceName = "ec2" | "efs" | "lambda" | "sfn" | "iam" | "cloudwatch" | "tagging";
@@ -72,6 +73,18 @@ export interface ClientOptions {
   requestHandler?: EFSClientConfig["requestHandler"];
   /** Connection and idle-socket timeouts of the SDK's HTTP layer; default HTTP_TIMEOUTS. */
   timeouts?: HttpTimeouts;
+  /** Told of every failed attempt the SDK is about to retry (progress on long waits). */
+  onRetry?: (retry: RetryNotice) => void;
+}
+
+/** An attempt of a call that failed and will be tried again. */
+export interface RetryNotice {
+  service: ServiceName;
+  command: string;
+  /** The attempt that failed (1 = the first). */
+  attempt: number;
+  maxAttempts: number;
+  error: unknown;
 }
 
 /** The clients of a few services only: what one handler needs (its bundle holds no other client). */
@@ -121,6 +134,56 @@ function attachRecorder(client: Recordable, service: ServiceName, recorder: Call
       }
     },
     { step: "initialize", name: "efsReconcilerCallRecorder" },
+  );
+}
+
+/** `attempt=2; max=8`, the header the SDK's retry layer sets on every attempt. */
+const ATTEMPT_HEADER = /attempt=(\d+); max=(\d+)/;
+
+/**
+ * Calls `onRetry` for each failed attempt short of the last: inside the SDK's retry loop (its
+ * retry layer is the first of the finalize step), so it sees every attempt.
+ */
+function attachRetryNotice(
+  client: Recordable,
+  service: ServiceName,
+  onRetry: (r: RetryNotice) => void,
+): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const headers = (args.request as { headers?: Record<string, string> } | undefined)?.headers ?? {};
+        const match = ATTEMPT_HEADER.exec(headers["amz-sdk-request"] ?? "");
+        const attempt = Number(match?.[1] ?? 1);
+        const maxAttempts = Number(match?.[2] ?? 1);
+        const command = String((context as { commandName?: string }).commandName ?? "Unknown").replace(
+          /Command$/,
+          "",
+        );
+        if (attempt < maxAttempts && isRetryable(error))
+          onRetry({ service, command, attempt, maxAttempts, error });
+        throw error;
+      }
+    },
+    { step: "finalizeRequest", priority: "low", name: "efsReconcilerRetryNotice" },
+  );
+}
+
+/** What the SDK's standard retry strategy retries: throttling, 5xx, timeouts and network errors. */
+function isRetryable(error: unknown): boolean {
+  const e = error as {
+    $retryable?: unknown;
+    $metadata?: { httpStatusCode?: number };
+    name?: string;
+    code?: string;
+  };
+  if (e.$retryable !== undefined) return true;
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  if (status === 429 || status >= 500) return true;
+  return (
+    classifyAwsError(error)?.kind === "endpoint-unreachable" || classifyAwsError(error)?.kind === "throttled"
   );
 }
 
@@ -184,10 +247,9 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     ...createObserveClients(options),
     sfn: new SFNClient(clientConfig(options)),
   };
-  if (options.recorder) {
-    for (const [service, client] of serviceClients(clients)) {
-      attachRecorder(client as unknown as Recordable, service, options.recorder);
-    }
+  for (const [service, client] of serviceClients(clients)) {
+    if (options.recorder) attachRecorder(client as unknown as Recordable, service, options.recorder);
+    if (options.onRetry) attachRetryNotice(client as unknown as Recordable, service, options.onRetry);
   }
   return clients;
 }

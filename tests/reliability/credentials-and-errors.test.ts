@@ -188,6 +188,20 @@ describe("region and endpoint", () => {
         "error: cannot reach the AWS endpoint http://127.0.0.1:9 (connection refused): check that it is running and that --endpoint-url / AWS_ENDPOINT_URL is right",
       ),
     );
+    // While it retries, each retried attempt is a line of progress, not silence.
+    const plan = await runCli([
+      "plan",
+      "--manifests",
+      fixture.manifests,
+      "--state-dir",
+      fixture.stateDir,
+      "--endpoint-url",
+      "http://127.0.0.1:9",
+      "--region",
+      "us-east-1",
+    ]);
+    expect(plan.stderr).toMatch(/ failed \(.*ECONNREFUSED.*\); retrying, attempt 2 of 8\n/);
+    expect(plan.stderr).toMatch(/; retrying, attempt 8 of 8\n/);
   }, 60_000);
 });
 

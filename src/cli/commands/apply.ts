@@ -84,7 +84,7 @@ async function apply(ctx: CommandContext, opts: ApplyOptions): Promise<number> {
     import("../../lock/file-lease"),
   ]);
   const started = performance.now();
-  const { result, calls, mutating } = await withAwsClients(opts, async ({ clients, recorder }) => {
+  const { result, calls, mutating } = await withAwsClients(opts, io, async ({ clients, recorder }) => {
     const run = await runWorkflow(
       { mode: "apply", maxChanges: opts.maxChanges },
       {

@@ -39,7 +39,7 @@ async function plan(ctx: CommandContext, opts: PlanOptions): Promise<number> {
     import("../../events/record-run"),
     import("../../events/local-store"),
   ]);
-  const observed = await withAwsClients(opts, async ({ clients, recorder }) => {
+  const observed = await withAwsClients(opts, io, async ({ clients, recorder }) => {
     const region = await clients.region();
     logLine(
       io,

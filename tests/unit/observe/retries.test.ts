@@ -4,8 +4,16 @@
  * then success. aws-sdk-client-mock would bypass that middleware.
  */
 import { Readable } from "node:stream";
+import { DescribeFileSystemsCommand } from "@aws-sdk/client-efs";
+import { GetRolePolicyCommand } from "@aws-sdk/client-iam";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { CallRecorder, createClients, DEFAULT_MAX_ATTEMPTS } from "../../../src/aws/clients";
+import {
+  CallRecorder,
+  createClients,
+  DEFAULT_MAX_ATTEMPTS,
+  type RetryNotice,
+} from "../../../src/aws/clients";
+import { retryLine } from "../../../src/cli/with-aws-clients";
 import type { DesiredState } from "../../../src/desired-state/types";
 import { observe } from "../../../src/observe/observe";
 import { ObserveError } from "../../../src/observe/observe-error";
@@ -224,5 +232,61 @@ describe("observe under throttling (SDK standard retries)", () => {
     expect(((err as ObserveError).cause as Error).name).toBe("ThrottlingException");
     expect(handler.attempts.ListFunctions).toBe(DEFAULT_MAX_ATTEMPTS);
     expect(attemptsOf("ListFunctions")).toEqual([DEFAULT_MAX_ATTEMPTS]);
+  });
+});
+
+describe("retry notices (progress on long waits)", () => {
+  it("tells onRetry of each throttled attempt the SDK retries, not of the one that succeeds", async () => {
+    vi.spyOn(Math, "random").mockReturnValue(0);
+    const handler = throttlingHandler({ DescribeFileSystems: 2 });
+    const notices: RetryNotice[] = [];
+    const clients = createClients({
+      region: "us-east-1",
+      requestHandler: handler,
+      onRetry: (r) => notices.push(r),
+    });
+
+    await clients.efs.send(new DescribeFileSystemsCommand({}));
+
+    expect(notices.map(({ error: _, ...n }) => n)).toEqual([
+      { service: "efs", command: "DescribeFileSystems", attempt: 1, maxAttempts: DEFAULT_MAX_ATTEMPTS },
+      { service: "efs", command: "DescribeFileSystems", attempt: 2, maxAttempts: DEFAULT_MAX_ATTEMPTS },
+    ]);
+    expect(notices[0]).toMatchObject({ error: { name: "ThrottlingException" } });
+  });
+
+  it("tells of a dropped connection, and of nothing for an error no retry can fix", async () => {
+    vi.spyOn(Math, "random").mockReturnValue(0);
+    const ok = throttlingHandler({});
+    let dropped = 0;
+    const handler = {
+      ...ok,
+      handle: async (req: WireRequest) => {
+        if (operationOf(req) === "DescribeFileSystems" && dropped++ === 0) {
+          throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+        }
+        return ok.handle(req);
+      },
+    };
+    const notices: RetryNotice[] = [];
+    const clients = createClients({
+      region: "us-east-1",
+      requestHandler: handler,
+      maxAttempts: 3,
+      onRetry: (r) => notices.push(r),
+    });
+
+    await clients.efs.send(new DescribeFileSystemsCommand({}));
+    // Answered 404: not retried, so no notice.
+    await expect(
+      clients.iam.send(new GetRolePolicyCommand({ RoleName: "r", PolicyName: "p" })),
+    ).rejects.toThrow();
+
+    expect(notices.map((n) => `${n.command} ${n.attempt}/${n.maxAttempts}`)).toEqual([
+      "DescribeFileSystems 1/3",
+    ]);
+    expect(retryLine(notices[0]!)).toBe(
+      "EFS DescribeFileSystems failed (Error: socket hang up); retrying, attempt 2 of 3",
+    );
   });
 });
