@@ -3,6 +3,7 @@
  * print; they never compute lifecycle or status. Pure.
  */
 import { palette } from "../render/ansi";
+import { cell, code, table } from "../render/markdown";
 import { isInSync } from "./compute-status";
 import { textTable } from "./text-table";
 import type { DriftEvent, StatusDocument } from "./types";
@@ -56,6 +57,52 @@ export function statusText(doc: StatusDocument | undefined, where: string, opts:
   const run = doc.lastRun;
   const stage = run.stage === "verified" ? "verified" : "planned";
   return `${textTable(["KIND", "NAME", "IN-SYNC", "DRIFT", "LAST-RECONCILED"], rows)}\n${inSync} of ${doc.objects.length} objects in sync; last run ${run.runId} (${run.mode}, ${stage}) at ${shortTime(run.recordedAt)}, manifest revision ${run.manifestRevision}.\n`;
+}
+
+/** `status --output markdown`: the same table, for a pull-request comment or a wiki page. */
+export function statusMarkdown(doc: StatusDocument | undefined, where: string): string {
+  if (!doc) return `No runs recorded in ${cell(where)} yet: run efs-reconciler plan or apply first.\n`;
+  const codeOf = new Map(doc.openDrift.map((o) => [o.drift.id, o.drift.code]));
+  const rows = doc.objects.map((o) => {
+    const codes = [...new Set(o.openDrift.map((id) => codeOf.get(id) ?? id))];
+    const failed = o.conditions.some((c) => c.type === "RemediationFailed" && c.status === "True");
+    const drift =
+      o.openDrift.length === 0
+        ? "—"
+        : `${o.openDrift.length} (${codes.map(code).join(", ")})${failed ? " remediation failed" : ""}`;
+    return [cell(o.kind), code(o.name), isInSync(o) ? "✅ yes" : "❌ no", drift, shortTime(o.lastReconciled)];
+  });
+  const inSync = doc.objects.filter(isInSync).length;
+  const run = doc.lastRun;
+  const stage = run.stage === "verified" ? "verified" : "planned";
+  return `${[
+    `**${inSync} of ${doc.objects.length} objects in sync**; last run ${code(run.runId)} (${run.mode}, ${stage}) at ${shortTime(run.recordedAt)}, manifest revision ${code(run.manifestRevision)}.`,
+    "",
+    ...table(
+      ["Kind", "Name", "In sync", "Drift", "Last reconciled"],
+      ["---", "---", "---", "---", "---"],
+      rows,
+    ),
+  ].join("\n")}\n`;
+}
+
+/** `events --output markdown`. */
+export function eventsMarkdown(events: readonly DriftEvent[]): string {
+  if (events.length === 0) return "No drift events match.\n";
+  const rows = events.map((e) => [
+    shortTime(e.time),
+    e.type,
+    code(e.drift.code),
+    e.drift.severity,
+    code(e.drift.resource.id),
+    cell(`${e.drift.manifest.kind}/${e.drift.manifest.name}`),
+    code(e.runId),
+  ]);
+  return `${table(
+    ["Time", "Type", "Code", "Severity", "Resource", "Object", "Run"],
+    ["---", "---", "---", "---", "---", "---", "---"],
+    rows,
+  ).join("\n")}\n`;
 }
 
 export function eventsJson(events: readonly DriftEvent[]): string {

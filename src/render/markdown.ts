@@ -23,7 +23,7 @@ const SEVERITY_BADGE: Record<Severity, string> = {
 };
 
 /** Makes text safe inside a table cell: no row breaks, no stray HTML, no column breaks. */
-function cell(text: string): string {
+export function cell(text: string): string {
   return text
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
@@ -32,7 +32,7 @@ function cell(text: string): string {
     .replace(/\r?\n/g, "<br>");
 }
 
-function code(text: string): string {
+export function code(text: string): string {
   return `\`${text.replace(/`/g, "'").replace(/\|/g, "\\|")}\``;
 }
 
@@ -40,7 +40,7 @@ function resource(ref: { type: string; id: string }): string {
   return `${code(ref.id)}<br><sub>${cell(ref.type)}</sub>`;
 }
 
-function table(head: string[], align: string[], rows: string[][]): string[] {
+export function table(head: string[], align: string[], rows: string[][]): string[] {
   return [`| ${head.join(" | ")} |`, `|${align.join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)];
 }
 

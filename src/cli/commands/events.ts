@@ -25,7 +25,7 @@ import {
 
 export type RecordSourceOptions = StateDirOptions & AwsOptions & { table?: string };
 
-export const RECORD_OUTPUT_FORMATS = ["text", "json"] as const;
+export const RECORD_OUTPUT_FORMATS = ["text", "json", "markdown"] as const;
 export type RecordOutputFormat = (typeof RECORD_OUTPUT_FORMATS)[number];
 
 /** `--state-dir`, `--table` and the AWS options (used with `--table`). */
@@ -109,7 +109,7 @@ function parseCode(value: string): DriftCode {
 }
 
 async function listEvents(ctx: CommandContext, opts: EventsOptions): Promise<number> {
-  const [{ parseSince }, { eventsJson, eventsText }] = await Promise.all([
+  const [{ parseSince }, { eventsJson, eventsMarkdown, eventsText }] = await Promise.all([
     import("../../events/parse-since"),
     import("../../events/render-record"),
   ]);
@@ -129,7 +129,11 @@ async function listEvents(ctx: CommandContext, opts: EventsOptions): Promise<num
     return found;
   });
   ctx.io.stdout.write(
-    opts.output === "json" ? eventsJson(events) : eventsText(events, { color: useColor(ctx.io, opts.color) }),
+    opts.output === "json"
+      ? eventsJson(events)
+      : opts.output === "markdown"
+        ? eventsMarkdown(events)
+        : eventsText(events, { color: useColor(ctx.io, opts.color) }),
   );
   return EXIT.OK;
 }

@@ -19,7 +19,7 @@ import {
 type StatusOptions = RecordSourceOptions & GlobalOptions & { output: RecordOutputFormat };
 
 async function showStatus(ctx: CommandContext, opts: StatusOptions): Promise<number> {
-  const { statusJson, statusText } = await import("../../events/render-record");
+  const { statusJson, statusMarkdown, statusText } = await import("../../events/render-record");
   const [doc, where] = await withRecordStore(
     opts,
     async (store, where) => [await store.readStatus(), where] as const,
@@ -27,7 +27,9 @@ async function showStatus(ctx: CommandContext, opts: StatusOptions): Promise<num
   ctx.io.stdout.write(
     opts.output === "json"
       ? statusJson(doc)
-      : statusText(doc, where, { color: useColor(ctx.io, opts.color) }),
+      : opts.output === "markdown"
+        ? statusMarkdown(doc, where)
+        : statusText(doc, where, { color: useColor(ctx.io, opts.color) }),
   );
   return EXIT.OK;
 }

@@ -193,12 +193,24 @@ describe("efs-reconciler events", () => {
       /^error: --since "yesterday" is neither a duration nor a time: pass e\.g\. 24h/,
     ],
     [["--code", "NOPE"], /^error: --code "NOPE" is not a drift code: use one of FS_NOT_FOUND, /],
-    [["--output", "markdown"], /argument 'markdown' is invalid/],
+    [["--output", "yaml"], /argument 'yaml' is invalid/],
   ])("exits 1 on %j", async (args, message) => {
     const run = await runCli(["events", "--state-dir", stateDir, ...args]);
     expect(run.code).toBe(1);
     expect(run.stderrLines[0]).toMatch(message);
     expect(run.stdout).toBe("");
+  });
+
+  it("status and events print Markdown tables with --output markdown", async () => {
+    await localHistory(stateDir, { runs: 1 });
+    const status = await runCli(["status", "--state-dir", stateDir, "--output", "markdown"]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(
+      "| Kind | Name | In sync | Drift | Last reconciled |\n|---|---|---|---|---|\n",
+    );
+    const events = await runCli(["events", "--state-dir", stateDir, "--output", "markdown"]);
+    expect(events.code).toBe(0);
+    expect(events.stdout.split("\n")[0]).toBe("| Time | Type | Code | Severity | Resource | Object | Run |");
   });
 
   it("skips a torn last line of the ledger with a warning", async () => {

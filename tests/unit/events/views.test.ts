@@ -4,7 +4,13 @@ import { escapeHtml } from "../../../src/events/escape-html";
 import { selectEvents } from "../../../src/events/filter-events";
 import { nextRecord } from "../../../src/events/next-record";
 import { parseSince, SinceFormatError } from "../../../src/events/parse-since";
-import { eventsText, statusJson, statusText } from "../../../src/events/render-record";
+import {
+  eventsMarkdown,
+  eventsText,
+  statusJson,
+  statusMarkdown,
+  statusText,
+} from "../../../src/events/render-record";
 import { renderHtmlReport } from "../../../src/events/report-html";
 import { buildReportModel, formatDuration } from "../../../src/events/report-model";
 import type { DriftEvent } from "../../../src/events/types";
@@ -133,6 +139,28 @@ describe("status and events as text and JSON", () => {
       "r1",
     ]);
     expect(eventsText([], { color: false })).toBe("No drift events match.\n");
+  });
+
+  it("prints status and events as Markdown tables", () => {
+    expect(statusMarkdown(first.status, "./.efs-reconciler").split("\n")).toEqual([
+      "**1 of 2 objects in sync**; last run `r1` (dry-run, planned) at 2026-11-28T04:00:00Z, manifest revision `rev-r1`.",
+      "",
+      "| Kind | Name | In sync | Drift | Last reconciled |",
+      "|---|---|---|---|---|",
+      "| FileSystem | `ml-models` | ✅ yes | — | 2026-11-28T04:00:00Z |",
+      "| LambdaFunction | `inference` | ❌ no | 1 (`FN_TIMEOUT`) | 2026-11-28T04:00:00Z |",
+      "",
+    ]);
+    expect(statusMarkdown(undefined, "/tmp/x")).toBe(
+      "No runs recorded in /tmp/x yet: run efs-reconciler plan or apply first.\n",
+    );
+    expect(eventsMarkdown(first.events).split("\n")).toEqual([
+      "| Time | Type | Code | Severity | Resource | Object | Run |",
+      "|---|---|---|---|---|---|---|",
+      "| 2026-11-28T04:00:00Z | DriftDetected | `FN_TIMEOUT` | medium | `inference` | LambdaFunction/inference | `r1` |",
+      "",
+    ]);
+    expect(eventsMarkdown([])).toBe("No drift events match.\n");
   });
 });
 
