@@ -4,7 +4,7 @@
  */
 import { stat } from "node:fs/promises";
 import { formatManifestError, loadDesiredState } from "../desired-state/index";
-import type { DesiredState } from "../desired-state/types";
+import type { DesiredState, ManifestError } from "../desired-state/types";
 import { plural } from "../render/report-view";
 import { CliUsageError } from "./cli-error";
 import { type CliIo, logLine } from "./io";
@@ -33,9 +33,19 @@ export async function loadManifests(
   dir: string,
   command: string,
 ): Promise<LoadedManifests | undefined> {
+  const result = await loadManifestResult(io, dir, command);
+  return result.ok ? { state: result.state, files: result.files } : undefined;
+}
+
+/** Loads the manifest directory; invalid manifests are reported on stderr, and their errors returned. */
+export async function loadManifestResult(
+  io: CliIo,
+  dir: string,
+  command: string,
+): Promise<{ ok: true; state: DesiredState; files: string[] } | { ok: false; errors: ManifestError[] }> {
   await ensureDirectory(dir);
   const result = await loadDesiredState(dir);
-  if (result.ok) return { state: result.state, files: result.files };
+  if (result.ok) return { ok: true, state: result.state, files: result.files };
   for (const e of result.errors) logLine(io, formatManifestError(e));
   const files = new Set(result.errors.map((e) => e.file)).size;
   const consequence = command === "validate" ? "" : ", so nothing was read from AWS";
@@ -43,5 +53,5 @@ export async function loadManifests(
     io,
     `${plural(result.errors.length, "error")} in ${plural(files, "file")}: the manifests in ${dir} are invalid${consequence}. Fix them and run ${command} again.`,
   );
-  return undefined;
+  return { ok: false, errors: result.errors };
 }

@@ -1,27 +1,71 @@
 /**
  * `efs-reconciler validate`: checks the manifests only; never talks to AWS.
- * Exit 0 when valid, 1 when invalid.
+ * Exit 0 when valid, 1 when invalid. Errors always go to stderr as `FILE:LINE:COL: KIND/NAME:
+ * message`; `--output json` also prints one JSON document on stdout (for CI annotations), and
+ * `--output markdown` a summary for a pull-request comment.
  */
 import { Command } from "commander";
+import type { DesiredState, ManifestError } from "../../desired-state/types";
+import { cell, code, table } from "../../render/markdown";
 import { plural } from "../../render/report-view";
 import { type CommandContext, type CommandFactory, runCommand } from "../command-context";
 import { EXIT } from "../exit-codes";
-import { loadManifests, objectCount } from "../load-manifests";
-import { type ManifestOptions, manifestsOption } from "../options";
+import { loadManifestResult, objectCount } from "../load-manifests";
+import { type ManifestOptions, manifestsOption, type OutputOptions, outputOption } from "../options";
+
+type ValidateResult = { state: DesiredState; files: string[] } | { errors: ManifestError[] };
+
+function validateJson(result: ValidateResult): string {
+  const doc =
+    "errors" in result
+      ? { formatVersion: "1", valid: false, errors: result.errors }
+      : {
+          formatVersion: "1",
+          valid: true,
+          revision: result.state.revision,
+          files: result.files,
+          objects: {
+            FileSystem: result.state.fileSystems.length,
+            AccessPoint: result.state.accessPoints.length,
+            LambdaFunction: result.state.functions.length,
+          },
+          errors: [],
+        };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+function validText(state: DesiredState, files: string[]): string {
+  const objects = objectCount(state);
+  const verb = objects === 1 ? "is" : "are";
+  return `${plural(objects, "object")} in ${plural(files.length, "file")} ${verb} valid (revision ${state.revision}).`;
+}
+
+function validateMarkdown(result: ValidateResult, dir: string): string {
+  if (!("errors" in result)) return `✅ ${validText(result.state, result.files)}\n`;
+  const rows = result.errors.map((e) => [
+    code(`${e.file}:${e.line}:${e.col}`),
+    cell(e.object),
+    cell(e.message),
+  ]);
+  return `${[
+    `❌ **${plural(result.errors.length, "error")}**: the manifests in ${code(dir)} are invalid.`,
+    "",
+    ...table(["Where", "Object", "Error"], ["---", "---", "---"], rows),
+  ].join("\n")}\n`;
+}
 
 export const validateCommand: CommandFactory = (ctx: CommandContext) =>
   new Command("validate")
     .description("check the manifests (schema, references, safety rules); no AWS calls")
     .addOption(manifestsOption())
+    .addOption(outputOption())
     .action((_opts: unknown, cmd: Command) =>
-      runCommand<ManifestOptions>(ctx, cmd, async (opts) => {
-        const loaded = await loadManifests(ctx.io, opts.manifests, "validate");
-        if (!loaded) return EXIT.ERROR;
-        const objects = objectCount(loaded.state);
-        const verb = objects === 1 ? "is" : "are";
-        ctx.io.stdout.write(
-          `${plural(objects, "object")} in ${plural(loaded.files.length, "file")} ${verb} valid (revision ${loaded.state.revision}).\n`,
-        );
-        return EXIT.OK;
+      runCommand<ManifestOptions & OutputOptions>(ctx, cmd, async (opts) => {
+        const loaded = await loadManifestResult(ctx.io, opts.manifests, "validate");
+        const result: ValidateResult = loaded.ok ? { state: loaded.state, files: loaded.files } : loaded;
+        if (opts.output === "json") ctx.io.stdout.write(validateJson(result));
+        else if (opts.output === "markdown") ctx.io.stdout.write(validateMarkdown(result, opts.manifests));
+        else if (loaded.ok) ctx.io.stdout.write(`${validText(loaded.state, loaded.files)}\n`);
+        return loaded.ok ? EXIT.OK : EXIT.ERROR;
       }),
     );

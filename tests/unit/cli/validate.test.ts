@@ -26,6 +26,48 @@ describe("efs-reconciler validate", () => {
     expect(run.stderr).toBe("");
   });
 
+  it("--output json prints one document: valid with counts, or every error located (exit 1)", async () => {
+    const valid = await runCli(["validate", "--manifests", VALID, "--output", "json"]);
+    expect(valid.code).toBe(0);
+    expect(JSON.parse(valid.stdout)).toMatchObject({
+      formatVersion: "1",
+      valid: true,
+      files: [`${VALID}/efs.yaml`, `${VALID}/functions.yaml`],
+      objects: { FileSystem: 1, AccessPoint: 1, LambdaFunction: 2 },
+      errors: [],
+    });
+
+    const invalid = await runCli(["validate", "--manifests", INVALID, "--output", "json"]);
+    expect(invalid.code).toBe(1);
+    const doc = JSON.parse(invalid.stdout) as { valid: boolean; errors: { file: string; line: number }[] };
+    expect(doc.valid).toBe(false);
+    expect(doc.errors).toHaveLength(3);
+    expect(doc.errors).toContainEqual(
+      expect.objectContaining({
+        file: `${INVALID}/efs.yaml`,
+        line: 18,
+        col: 10,
+        object: "AccessPoint/lambda",
+      }),
+    );
+    expect(invalid.stderrLines).toHaveLength(4); // the same errors and the summary, for people
+  });
+
+  it("--output markdown prints a verdict, and a table of the errors when invalid", async () => {
+    const valid = await runCli(["validate", "--manifests", VALID, "--output", "markdown"]);
+    expect(valid.stdout).toMatch(/^✅ 4 objects in 2 files are valid \(revision /);
+    const invalid = await runCli(["validate", "--manifests", INVALID, "--output", "markdown"]);
+    expect(invalid.code).toBe(1);
+    const lines = invalid.stdout.trimEnd().split("\n");
+    expect(lines.slice(0, 4)).toEqual([
+      `❌ **3 errors**: the manifests in \`${INVALID}\` are invalid.`,
+      "",
+      "| Where | Object | Error |",
+      "|---|---|---|",
+    ]);
+    expect(lines).toHaveLength(7);
+  });
+
   it("prints every error as FILE:LINE:COL: KIND/NAME: message, then a summary, and exits 1", async () => {
     const run = await runCli(["validate", "--manifests", INVALID]);
     expect(run.code).toBe(1);
