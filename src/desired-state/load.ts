@@ -327,6 +327,12 @@ export async function loadDesiredState(dir: string): Promise<LoadResult> {
   });
   out.errors.push(...crossReferenceErrors(out.identities, { checkReferences: !out.incomplete }));
   if (out.errors.length > 0) return failure(out.errors);
+  if (out.fileSystems.length + out.accessPoints.length + out.functions.length === 0) {
+    // As an empty directory: nothing to reconcile is almost always a mistake (all commented out).
+    return atRoot(
+      `no manifests found: the ${files.length === 1 ? "file holds" : `${files.length} files hold`} only comments or empty documents; add FileSystem, AccessPoint and LambdaFunction manifests`,
+    );
+  }
 
   const revisionInputs: RevisionInput[] = files.map((f, i) => {
     const read = reads[i]!;

@@ -472,6 +472,12 @@ describe("loadDesiredState: hostile and broken input", () => {
     expect(await errorLines(path.join(dir, "empty"), dir)).toEqual([
       "DIR/empty:1:1: -: no manifests found: add *.yaml or *.yml files to this directory (subdirectories count)",
     ]);
+    await mkdir(path.join(dir, "commented"));
+    await writeFile(path.join(dir, "commented", "a.yaml"), `# ${fileSystem().replace(/\n/g, "\n# ")}\n`);
+    await writeFile(path.join(dir, "commented", "b.yml"), "---\n---\n");
+    expect(await errorLines(path.join(dir, "commented"), dir)).toEqual([
+      "DIR/commented:1:1: -: no manifests found: the 2 files hold only comments or empty documents; add FileSystem, AccessPoint and LambdaFunction manifests",
+    ]);
   });
 
   it("ignores a broken symbolic link whose name is not a manifest's", async () => {
