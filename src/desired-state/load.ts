@@ -229,6 +229,19 @@ function loadDocument(parsed: ParsedFile, out: Collector): void {
     out.error(file, start, object, message);
     return;
   }
+  // A string map cannot hold "__proto__" (the schema would drop it without a word): a label lost,
+  // or a selector broader than written.
+  const maps: (readonly string[])[] = [
+    ["metadata", "labels"],
+    ["spec", "selector", "tags"],
+  ];
+  for (const keyPath of maps) {
+    const map = keyPath.reduce<unknown>((v, k) => (isRecord(v) ? v[k] : undefined), value);
+    if (isRecord(map) && Object.hasOwn(map, "__proto__")) {
+      const at = positionOfPath(doc, lineCounter, [...keyPath, "__proto__"], "key");
+      out.error(file, at, object, `${keyPath.join(".")}: "__proto__" cannot be used as a key: rename it`);
+    }
+  }
   const source: SourceLocation = { file, line: start.line, col: start.col };
   const validate = <S extends z.ZodType>(schema: S): z.output<S> | undefined => {
     const result = schema.safeParse(value, { error: manifestErrorMap });

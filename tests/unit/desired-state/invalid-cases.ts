@@ -742,6 +742,23 @@ export const invalidCases: InvalidCase[] = [
     ],
   },
   {
+    rule: "__proto__ as a label or selector tag (a plain object cannot keep it)",
+    files: {
+      "fs.yaml": fileSystem("", (t) =>
+        t
+          .replace("  name: data\n", "  name: data\n  labels: {team: ml, __proto__: x}\n")
+          .replace(
+            "  fileSystemId: fs-0123456789abcdef0\n",
+            "  selector: {tags: {Name: shared, __proto__: prod}}\n",
+          ),
+      ),
+    },
+    expected: [
+      'DIR/fs.yaml:5:22: FileSystem/data: metadata.labels: "__proto__" cannot be used as a key: rename it',
+      'DIR/fs.yaml:7:35: FileSystem/data: spec.selector.tags: "__proto__" cannot be used as a key: rename it',
+    ],
+  },
+  {
     rule: "two manifests for one file system",
     files: { "fs2.yaml": fileSystem("", r("name: data", "name: data-2")) },
     expected: [
