@@ -109,13 +109,15 @@ interface Recordable {
   middlewareStack: MiddlewareStack<object, object>;
 }
 
+/** `DescribeFileSystems` for a DescribeFileSystemsCommand, from the middleware context. */
+function commandOf(context: object): string {
+  return String((context as { commandName?: string }).commandName ?? "Unknown").replace(/Command$/, "");
+}
+
 function attachRecorder(client: Recordable, service: ServiceName, recorder: CallRecorder): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const command = String((context as { commandName?: string }).commandName ?? "Unknown").replace(
-        /Command$/,
-        "",
-      );
+      const command = commandOf(context);
       const base = { service, command, mutating: isMutatingCommand(command) };
       try {
         const out = await next(args);
@@ -158,10 +160,7 @@ function attachRetryNotice(
         const match = ATTEMPT_HEADER.exec(headers["amz-sdk-request"] ?? "");
         const attempt = Number(match?.[1] ?? 1);
         const maxAttempts = Number(match?.[2] ?? 1);
-        const command = String((context as { commandName?: string }).commandName ?? "Unknown").replace(
-          /Command$/,
-          "",
-        );
+        const command = commandOf(context);
         if (attempt < maxAttempts && isRetryable(error))
           onRetry({ service, command, attempt, maxAttempts, error });
         throw error;
@@ -173,18 +172,12 @@ function attachRetryNotice(
 
 /** What the SDK's standard retry strategy retries: throttling, 5xx, timeouts and network errors. */
 function isRetryable(error: unknown): boolean {
-  const e = error as {
-    $retryable?: unknown;
-    $metadata?: { httpStatusCode?: number };
-    name?: string;
-    code?: string;
-  };
+  const e = error as { $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
   if (e.$retryable !== undefined) return true;
   const status = e.$metadata?.httpStatusCode ?? 0;
   if (status === 429 || status >= 500) return true;
-  return (
-    classifyAwsError(error)?.kind === "endpoint-unreachable" || classifyAwsError(error)?.kind === "throttled"
-  );
+  const kind = classifyAwsError(error)?.kind;
+  return kind === "endpoint-unreachable" || kind === "throttled";
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;

@@ -4,6 +4,7 @@
  * afterwards so the process exits as soon as the command is done.
  */
 import type { AwsClients, CallRecorder, RetryNotice } from "../aws/clients";
+import { SERVICE_LABEL } from "../aws/service-labels";
 import { type CliIo, logLine } from "./io";
 import type { AwsOptions } from "./options";
 
@@ -12,23 +13,13 @@ export interface CommandAws {
   recorder: CallRecorder;
 }
 
-const SERVICE_NAMES: Record<RetryNotice["service"], string> = {
-  ec2: "EC2",
-  efs: "EFS",
-  lambda: "Lambda",
-  sfn: "Step Functions",
-  iam: "IAM",
-  cloudwatch: "CloudWatch",
-  tagging: "Resource Groups Tagging",
-};
-
 /** One stderr line per retried attempt: a slow or silent endpoint shows as progress, not a hang. */
 export function retryLine(r: RetryNotice): string {
   const e = r.error as { name?: unknown; message?: unknown };
   const reason =
     [e.name, e.message].filter((x) => typeof x === "string" && x !== "").join(": ") || String(r.error);
   const short = reason.length > 160 ? `${reason.slice(0, 159)}…` : reason;
-  return `${SERVICE_NAMES[r.service]} ${r.command} failed (${short}); retrying, attempt ${r.attempt + 1} of ${r.maxAttempts}`;
+  return `${SERVICE_LABEL[r.service]} ${r.command} failed (${short}); retrying, attempt ${r.attempt + 1} of ${r.maxAttempts}`;
 }
 
 export async function withAwsClients<T>(

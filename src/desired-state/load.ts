@@ -23,7 +23,7 @@ import { compareManifestErrors } from "./errors";
 import { manifestErrorMap } from "./issue-messages";
 import { findManifestFiles, type ManifestFile, type ReadResult, readManifestFile } from "./manifest-files";
 import { manifestRevision, type RevisionInput } from "./revision";
-import { manifestSchemaByKind, unknownKindManifestSchema } from "./schema";
+import { isRecord, manifestSchemaByKind, unknownKindManifestSchema } from "./schema";
 import { schemaIssuesToErrors } from "./schema-issues";
 import type {
   AccessPointManifest,
@@ -48,10 +48,6 @@ const READ_CONCURRENCY = 16;
 
 function isKind(value: unknown): value is Kind {
   return typeof value === "string" && Object.hasOwn(manifestSchemaByKind, value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 async function readAll(files: readonly ManifestFile[]): Promise<ReadResult[]> {

@@ -28,7 +28,7 @@ const MAX_ROOT_PATH_DEPTH = 4;
 /** Makes a cross-field check run even when some fields failed, so that every error is reported at once. */
 const always = () => true;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

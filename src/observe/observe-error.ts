@@ -4,6 +4,7 @@
  */
 import type { ServiceName } from "../aws/clients";
 import { classifyAwsError } from "../aws/errors";
+import { SERVICE_LABEL } from "../aws/service-labels";
 
 export class ObserveError extends Error {
   override name = "ObserveError";
@@ -16,15 +17,6 @@ export class ObserveError extends Error {
   }
 }
 
-const SERVICE_LABEL: Record<ServiceName, string> = {
-  ec2: "EC2",
-  efs: "EFS",
-  lambda: "Lambda",
-  sfn: "Step Functions",
-  iam: "IAM",
-  cloudwatch: "CloudWatch",
-  tagging: "Resource Groups Tagging",
-};
 const IAM_PREFIX: Record<ServiceName, string> = {
   ec2: "ec2",
   efs: "elasticfilesystem",

@@ -729,7 +729,7 @@ function diffMountTargets(
 }
 
 /**
- * A mount-target security group, judged once however many FileSystem manifests name it: a rule any
+ * A mount-target security group, judged once however many FileSystem manifests name it: a rule one
  * of them needs is never revoked, and each finding on the group is reported once.
  */
 interface MountTargetGroup {

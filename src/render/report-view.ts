@@ -63,7 +63,7 @@ export interface ReportView {
   counts: { create: number; change: number; destroy: number; replace: number };
   legend: LegendSymbol[];
   results?: { succeeded: number; failed: number; skipped: number; missing: number };
-  /** An apply refused before any change (too many actions): why, in one sentence. */
+  /** An apply refused before it changed anything (too many actions): why, in one sentence. */
   refused?: string;
 }
 

@@ -19,7 +19,7 @@ import {
 
 export interface TextOptions {
   color: boolean;
-  /** The apply was refused before any change: why (see `ReportView.refused`). */
+  /** The apply was refused before it changed anything: why (see `ReportView.refused`). */
   refused?: string;
 }
 

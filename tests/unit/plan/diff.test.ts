@@ -5,6 +5,17 @@ import { AP_ARN, AP_ID, converged, FN_SG, FS_ID, liveFn, liveFs, MT_SG, type Wor
 
 const plan = (w: World): Plan => planChanges(w.desired, w.observed, { mode: "dry-run", runId: "run-1" });
 
+/** NFS open to the world on the mount-target group. */
+const WORLD_OPEN_NFS = {
+  ruleId: "sgr-open",
+  groupId: MT_SG,
+  isEgress: false,
+  ipProtocol: "tcp",
+  fromPort: 2049,
+  toPort: 2049,
+  cidrIpv4: "0.0.0.0/0",
+};
+
 interface Case {
   name: string;
   mutate: (w: World) => void;
@@ -150,15 +161,7 @@ const cases: Case[] = [
   {
     name: "SG_INGRESS_NOT_ALLOWED: world-open CIDR is critical, revoked last",
     mutate: (w) => {
-      w.observed.securityGroups[MT_SG]!.rules.push({
-        ruleId: "sgr-open",
-        groupId: MT_SG,
-        isEgress: false,
-        ipProtocol: "tcp",
-        fromPort: 2049,
-        toPort: 2049,
-        cidrIpv4: "0.0.0.0/0",
-      });
+      w.observed.securityGroups[MT_SG]!.rules.push(WORLD_OPEN_NFS);
     },
     drift: [`SG_INGRESS_NOT_ALLOWED critical auto ${MT_SG}`],
     actions: [`3 RevokeIngress ${MT_SG}`],
@@ -629,15 +632,7 @@ describe("diff: a mount-target security group several file systems share", () =>
 
   it("reports a rule no file system allows once, with one revocation", () => {
     const w = shared();
-    w.observed.securityGroups[MT_SG]!.rules.push({
-      ruleId: "sgr-open",
-      groupId: MT_SG,
-      isEgress: false,
-      ipProtocol: "tcp",
-      fromPort: 2049,
-      toPort: 2049,
-      cidrIpv4: "0.0.0.0/0",
-    });
+    w.observed.securityGroups[MT_SG]!.rules.push(WORLD_OPEN_NFS);
     const p = plan(w);
     expect(p.drift.map((d) => `${d.code} ${d.field} ${d.manifest.name}`)).toEqual([
       "SG_INGRESS_NOT_ALLOWED ingress.sgr-open ml-data",
