@@ -5,7 +5,7 @@
 import type { ActionResult, ApplyReport, Drift, Plan } from "../plan/types";
 
 export const NOT_ATTEMPTED =
-  "not attempted: an earlier phase had a failed action, and later phases only run after every earlier change is in place; fix it and re-run apply";
+  "not attempted: an earlier phase had a failed action that later phases build on (a mount target, rule or access point, a function moved or repointed), and later phases only run once every such change is in place; fix it and re-run apply";
 
 /** The report; an action without a result was not attempted (`skipped` with `notAttempted` as error). */
 export function buildApplyReport(

@@ -3,14 +3,15 @@
  * phase's results, folding in a pending-resource check, giving up on resources that never became
  * ready. Pure; the check itself is the caller's.
  */
-import type { ActionResult } from "../plan/types";
+import type { Action, ActionResult } from "../plan/types";
 import type { PendingCheck } from "../reconcilers/pending";
 import type { PendingResource } from "../reconcilers/types";
 import { describeActionError } from "./action-error";
+import { holdsLaterPhases } from "./phases";
 import type { ActionRunResult, PendingEntry, RunState } from "./workflow-types";
 
 export function emptyRun(): RunState {
-  return { results: [], pending: [], polls: 0, failed: 0 };
+  return { results: [], pending: [], polls: 0, holding: [] };
 }
 
 /** Identity of a pending resource: the id AWS knows it by. */
@@ -28,20 +29,41 @@ function toActionResult(result: ActionRunResult): ActionResult {
   return { actionId: result.actionId, status: result.status, error: describeActionError(result.error) };
 }
 
-function countFailed(results: ActionResult[]): number {
-  return results.filter((r) => r.status === "failed").length;
+/** `holding` with `actionIds` added, each once. */
+function hold(holding: string[], actionIds: string[]): string[] {
+  const out = [...holding];
+  for (const id of actionIds) if (!out.includes(id)) out.push(id);
+  return out;
 }
 
-/** The run after a phase: its results added, the resources its actions left pending to wait for. */
-export function addPhaseResults(run: RunState, phaseResults: ActionRunResult[]): RunState {
+/**
+ * The run after a phase: its results added, the resources its actions left pending to wait for,
+ * its failed actions that hold the later phases back. `actions` are the phase's; a result of an
+ * action not among them holds the later phases back.
+ */
+export function addPhaseResults(run: RunState, phaseResults: ActionRunResult[], actions: Action[]): RunState {
+  const holds = new Map(actions.map((a) => [a.id, holdsLaterPhases(a)]));
+  const holdsAfterFailure = (actionId: string): boolean => holds.get(actionId) ?? true;
   const results = [...run.results, ...phaseResults.map(toActionResult)];
   const pending = [
     ...run.pending,
     ...phaseResults
       .filter((r) => r.status !== "failed")
-      .flatMap((r) => (r.pending ?? []).map((resource) => ({ actionId: r.actionId, resource }))),
+      .flatMap((r) =>
+        (r.pending ?? []).map((resource) => ({
+          actionId: r.actionId,
+          resource,
+          holdsLaterPhases: holdsAfterFailure(r.actionId),
+        })),
+      ),
   ];
-  return { results, pending, polls: 0, failed: countFailed(results) };
+  const failed = phaseResults.filter((r) => r.status === "failed").map((r) => r.actionId);
+  return { results, pending, polls: 0, holding: hold(run.holding, failed.filter(holdsAfterFailure)) };
+}
+
+/** The actions of `entries` that hold the later phases back. */
+function holdingOf(entries: Iterable<PendingEntry>): string[] {
+  return [...entries].filter((e) => e.holdsLaterPhases).map((e) => e.actionId);
 }
 
 /** The distinct resources to check (several actions may wait for the same one). */
@@ -110,7 +132,7 @@ export function applyCheck(run: RunState, check: PendingCheck): RunState {
   const pending = run.pending.filter(
     (e) => stillPending.has(resourceId(e.resource)) && !failedEntries.has(e),
   );
-  return { results, pending, polls: run.polls, failed: countFailed(results) };
+  return { results, pending, polls: run.polls, holding: hold(run.holding, holdingOf(failedEntries.keys())) };
 }
 
 /** The run after giving up: every action still waiting for a resource has failed. */
@@ -123,5 +145,5 @@ export function giveUpWaiting(run: RunState): RunState {
       `${describeResource(entry.resource)} was still not ready after ${run.polls} checks; re-run apply once it is available`,
     );
   }
-  return { results, pending: [], polls: run.polls, failed: countFailed(results) };
+  return { results, pending: [], polls: run.polls, holding: hold(run.holding, holdingOf(run.pending)) };
 }

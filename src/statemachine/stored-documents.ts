@@ -10,10 +10,10 @@
  * named by their whole key) and returns where the manifest is. The local engine writes the same.
  */
 import { randomUUID } from "node:crypto";
-import type { ApplyReport, Plan } from "../plan/types";
+import type { Action, ApplyReport, Plan } from "../plan/types";
 import type { StateExit } from "./run-report";
 import type { RunStore, RunStoreReader, StoredRef } from "./run-store";
-import type { ActionRunResult, CaughtError, PlanStep, VerifyOutput } from "./workflow-types";
+import type { ActionRunResult, CaughtError, PhaseBatch, PlanStep, VerifyOutput } from "./workflow-types";
 
 /**
  * Above this size (JSON bytes) the Plan step goes by reference. A run's largest inline state is
@@ -209,6 +209,16 @@ function toRunResult(entry: MapResultEntry): ActionRunResult | undefined {
   const input = JSON.parse(entry.Input) as { action?: { id?: string } };
   const actionId = input.action?.id;
   return actionId ? { actionId, status: "failed", error: caught(entry), pending: [] } : undefined;
+}
+
+/** A phase's actions: inline, or read back from where the Plan state stored them. */
+export async function loadPhaseActions(
+  phase: PhaseBatch | StoredPhaseBatch,
+  store: RunStoreReader | undefined,
+): Promise<Action[]> {
+  if ("actions" in phase) return phase.actions;
+  if (!store) throw new RunStoreRequiredError(`the actions of phase ${phase.phase}`);
+  return store.get<Action[]>(phase.items);
 }
 
 /** A phase's results: inline (a Map's array), or read back from a ResultWriter's manifest. */

@@ -22,6 +22,7 @@ import type { RunStore } from "./run-store";
 import {
   isPlanHead,
   isReportHead,
+  loadPhaseActions,
   loadPhaseResults,
   loadPlan,
   loadReport,
@@ -313,7 +314,8 @@ export function createCheckPendingTask(
       return next;
     }
     if (input.phaseResults) {
-      run = addPhaseResults(run, await loadPhaseResults(input.phaseResults, deps.store));
+      const actions = input.phase ? await loadPhaseActions(input.phase, deps.store) : [];
+      run = addPhaseResults(run, await loadPhaseResults(input.phaseResults, deps.store), actions);
     } else {
       run = { ...run, polls: run.polls + 1 };
     }

@@ -10,6 +10,7 @@ import type {
   PlanHead,
   ReportHead,
   StoredMapResults,
+  StoredPhaseBatch,
   StoredPlanStep,
   StoredVerifyOutput,
 } from "./stored-documents";
@@ -57,6 +58,8 @@ export interface PhaseBatch {
 export interface PendingEntry {
   actionId: string;
   resource: PendingResource;
+  /** Whether the action, if its resource fails, holds the later phases back (phases.ts `holdsLaterPhases`). */
+  holdsLaterPhases: boolean;
 }
 
 /** The run's progress through the phases (state `$.run`). */
@@ -67,8 +70,11 @@ export interface RunState {
   pending: PendingEntry[];
   /** Checks of `pending` made after the first one (the definition bounds them). */
   polls: number;
-  /** Number of failed results so far: a phase with failures stops the later phases. */
-  failed: number;
+  /**
+   * The failed actions later phases build on (phases.ts `holdsLaterPhases`): while there is one, the
+   * later phases do not run.
+   */
+  holding: string[];
 }
 
 /** Output of the Plan state: the whole execution state from there on. */
@@ -113,6 +119,8 @@ export interface CheckPendingInput {
   run: RunState;
   /** SettlePhase: the results of the phase that just ran (stored by a Distributed Map's ResultWriter for a stored plan). */
   phaseResults?: ActionRunResult[] | StoredMapResults;
+  /** SettlePhase: the phase that just ran (its actions stored for a stored plan). */
+  phase?: PhaseBatch | StoredPhaseBatch;
   /** GiveUpWaiting: stop waiting and mark the actions of every pending resource failed. */
   giveUp?: boolean;
 }

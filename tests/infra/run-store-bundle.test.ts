@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_REGION } from "../../src/emulator/warm-up";
 import { emptyRun } from "../../src/statemachine/run-state";
 import { emulatorEndpoint, resetEmulator } from "../support/emulator";
+import { action, settingAction } from "../workflow/fake-world";
 import { ROOT } from "./template";
 
 const BUILD_TIMEOUT_MS = 300_000;
@@ -126,5 +127,38 @@ describe("the check-pending bundle's run store", () => {
     });
     expect(gone.error?.name).toBe("StoredDocumentMissingError");
     expect(gone.error?.message).toContain(`s3://${BUCKET}/runs/gone/manifest.json`);
+  });
+
+  it("reads a stored phase's actions from the run bucket: a failed rule holds the later phases back, a failed setting does not", async () => {
+    const s3 = new S3Client({
+      endpoint: emulatorEndpoint(),
+      region: EMULATOR_REGION,
+      forcePathStyle: true,
+      maxAttempts: 1,
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const folder = "runs/r2/phase-1";
+    const failed = (id: string) => ({ actionId: id, status: "failed", error: "denied", pending: [] });
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: `${folder}/actions.json`,
+        Body: JSON.stringify([settingAction("s1"), action("a1", 1)]),
+      }),
+    );
+    s3.destroy();
+    const phase = {
+      phase: 1,
+      count: 2,
+      items: { Bucket: BUCKET, Key: `${folder}/actions.json` },
+      resultPrefix: `${folder}/results`,
+    };
+
+    const setting = await invoke({ run: emptyRun(), phaseResults: [failed("s1")], phase });
+    expect(setting.error).toBeUndefined();
+    expect(setting.result).toMatchObject({ holding: [], results: [{ actionId: "s1", status: "failed" }] });
+
+    const both = await invoke({ run: emptyRun(), phaseResults: [failed("s1"), failed("a1")], phase });
+    expect(both.result).toMatchObject({ holding: ["a1"] });
   });
 });

@@ -126,7 +126,7 @@ describe("one action failing terminally", () => {
     expect(convergenceProblems(await demoState(ids), ids)).toEqual([]);
   }, 120_000);
 
-  it("a denied phase-1 action: the rest of phase 1 done, nothing broken (later phases wait), the next run finishes", async () => {
+  it("a denied setting (lifecycle): it fails alone, the rest of the run is done (open rules revoked), the next run finishes", async () => {
     fixture = await freshDemo();
     const { ids, manifests, stateDir } = fixture;
     await setFaults({
@@ -143,16 +143,66 @@ describe("one action failing terminally", () => {
     const failed = await runJson<ApplyReport>("apply", manifests, stateDir);
     expect(failed.code).toBe(1);
     const report = failed.doc;
-    const phaseOf = new Map(report.actions.map((a) => [a.id, a.phase]));
     const lifecycle = report.actions.find((a) => a.type === "PutLifecycleConfiguration");
     const failures = report.results.filter((r) => r.status === "failed");
     expect(failures.map((r) => r.actionId)).toEqual([lifecycle?.id]);
     expect(failures[0]?.error).toContain(
       `PutLifecycleConfiguration on ${ids.fileSystemId} was denied (AccessDeniedException: User: `,
     );
+    // Nothing later builds on a lifecycle policy: phases 2 and 3 ran.
+    expect(statusByType(report).filter((s) => /^[23] /.test(s))).toEqual([
+      "2 UpdateFunctionFileSystem: succeeded",
+      "2 UpdateFunctionFileSystem: succeeded",
+      "3 DeleteAccessPoint: succeeded",
+      "3 RevokeIngress: succeeded",
+      "3 RevokeIngress: succeeded",
+    ]);
+    expect(
+      report.results.filter((r) => r.actionId !== lifecycle?.id).every((r) => r.status === "succeeded"),
+    ).toBe(true);
+    expect(executions.map((e) => [e.status, e.error])).toEqual([["FAILED", "RemediationIncomplete"]]);
+
+    // The open rules are gone, the functions' own rule is there, the functions mount the new access point.
+    const state = await demoState(ids);
+    expect(safetyProblems(state, ids)).toEqual([]);
+    expect(state.ingress.map((r) => r.cidrIpv4 ?? r.referencedGroupId)).toEqual([
+      ids.functionSecurityGroupId,
+    ]);
+    expect(state.mounts["suplementia-search"]?.[0]?.arn).not.toContain(ids.rootAccessPointId);
+
+    await setFaults(null);
+    const next = await runJson<ApplyReport>("apply", manifests, stateDir);
+    expect(next.code).toBe(0);
+    expect(next.doc.actions.map((a) => a.type)).toEqual(["PutLifecycleConfiguration"]);
+    expect(convergenceProblems(await demoState(ids), ids)).toEqual([]);
+  }, 120_000);
+
+  it("a denied rule the functions need (phase 1): the rest of phase 1 done, nothing broken (later phases wait), the next run finishes", async () => {
+    fixture = await freshDemo();
+    const { ids, manifests, stateDir } = fixture;
+    await setFaults({
+      rules: [
+        {
+          service: "ec2",
+          operation: "AuthorizeSecurityGroupIngress",
+          match: ids.mountTargetSecurityGroupId,
+          error: "accessDenied",
+        },
+      ],
+    });
+
+    const failed = await runJson<ApplyReport>("apply", manifests, stateDir);
+    expect(failed.code).toBe(1);
+    const report = failed.doc;
+    const phaseOf = new Map(report.actions.map((a) => [a.id, a.phase]));
+    const authorize = report.actions.find(
+      (a) => a.type === "AuthorizeIngress" && a.params.groupId === ids.mountTargetSecurityGroupId,
+    );
+    const failures = report.results.filter((r) => r.status === "failed");
+    expect(failures.map((r) => r.actionId)).toEqual([authorize?.id]);
     // The rest of phase 1 is done; phases 2 and 3 waited (make before break).
-    const others = report.results.filter((r) => r.actionId !== lifecycle?.id);
-    expect(others.filter((r) => phaseOf.get(r.actionId) === 1).every((r) => r.status !== "failed")).toBe(
+    const others = report.results.filter((r) => r.actionId !== authorize?.id);
+    expect(others.filter((r) => phaseOf.get(r.actionId) === 1).every((r) => r.status === "succeeded")).toBe(
       true,
     );
     expect(
@@ -170,20 +220,20 @@ describe("one action failing terminally", () => {
     expect(executions.map((e) => [e.status, e.error])).toEqual([["FAILED", "RemediationIncomplete"]]);
 
     // Make before break held: the functions still mount the old access point, which still exists;
-    // the open rules are still there, and the functions' own rule already is.
+    // the open rules they reach the file system through are still there.
     const state = await demoState(ids);
     expect(safetyProblems(state, ids)).toEqual([]);
     expect(state.mounts["suplementia-search"]?.[0]?.arn).toContain(ids.rootAccessPointId);
     expect(state.ingress.map((r) => r.cidrIpv4 ?? r.referencedGroupId).sort()).toEqual(
-      ["0.0.0.0/0", "10.0.0.0/8", ids.functionSecurityGroupId].sort(),
+      ["0.0.0.0/0", "10.0.0.0/8"].sort(),
     );
 
     await setFaults(null);
     const next = await runJson<ApplyReport>("apply", manifests, stateDir);
     expect(next.code).toBe(0);
-    // Only what was left: the denied action and the phases that waited for it.
+    // Only what was left: the denied rule and the phases that waited for it.
     expect(statusByType(next.doc)).toEqual(
-      ["1 PutLifecycleConfiguration: succeeded", ...statusByType(report).filter((s) => /^[23] /.test(s))]
+      ["1 AuthorizeIngress: succeeded", ...statusByType(report).filter((s) => /^[23] /.test(s))]
         .map((s) => s.replace(": skipped", ": succeeded"))
         .sort(),
     );

@@ -66,6 +66,23 @@ export function action(id: string, phase: 1 | 2 | 3): Action {
   };
 }
 
+/** A phase-1 setting no later change builds on: its failure does not hold the later phases back. */
+export function settingAction(id: string): Action {
+  return {
+    id,
+    phase: 1,
+    driftIds: [`drift-${id}`],
+    resource: { type: "AWS::EFS::FileSystem", id: `fs-${id}` },
+    description: `action ${id}`,
+    type: "PutLifecycleConfiguration",
+    params: {
+      fileSystemId: `fs-${id}`,
+      transitionToIA: "AFTER_30_DAYS",
+      transitionToPrimaryStorageClass: "",
+    },
+  };
+}
+
 export function drift(id: string, remediation: "auto" | "manual" = "auto"): Drift {
   return {
     id,

@@ -3,9 +3,10 @@
  * lines and the apply report. Pure.
  */
 import { describe, expect, it } from "vitest";
+import type { Action } from "../../src/plan/types";
 import { describeActionError } from "../../src/statemachine/action-error";
 import { buildApplyReport, incompleteCause, NOT_ATTEMPTED } from "../../src/statemachine/apply-report";
-import { groupPhases } from "../../src/statemachine/phases";
+import { groupPhases, holdsLaterPhases } from "../../src/statemachine/phases";
 import {
   addPhaseResults,
   applyCheck,
@@ -14,55 +15,114 @@ import {
   resourcesToCheck,
 } from "../../src/statemachine/run-state";
 import type { RunState } from "../../src/statemachine/workflow-types";
-import { action, drift, plan } from "./fake-world";
+import { action, drift, plan, settingAction } from "./fake-world";
 
 const mt = (id: string) => ({ type: "mountTarget" as const, fileSystemId: "fs-1", mountTargetId: id });
 const fn = (name: string) => ({ type: "function" as const, functionName: name });
 
+/** A function's configuration change; by default its timeout, a setting no later change builds on. */
+function timeoutAction(
+  id: string,
+  functionName: string,
+  change: Omit<Extract<Action, { type: "UpdateFunctionConfiguration" }>["params"], "functionName"> = {
+    timeout: 60,
+  },
+): Action {
+  return {
+    id,
+    phase: 1,
+    driftIds: [`drift-${id}`],
+    resource: { type: "AWS::Lambda::Function", id: functionName },
+    description: `action ${id}`,
+    type: "UpdateFunctionConfiguration",
+    params: { functionName, ...change },
+  };
+}
+
+/** a1 and a2 made mount targets (later phases build on them), a3 changed a function's timeout. */
 function waiting(): RunState {
-  return addPhaseResults(emptyRun(), [
-    { actionId: "a1", status: "succeeded", error: null, pending: [mt("fsmt-1")] },
-    { actionId: "a2", status: "succeeded", error: null, pending: [mt("fsmt-12")] },
-    { actionId: "a3", status: "succeeded", error: null, pending: [fn("search")] },
-  ]);
+  return addPhaseResults(
+    emptyRun(),
+    [
+      { actionId: "a1", status: "succeeded", error: null, pending: [mt("fsmt-1")] },
+      { actionId: "a2", status: "succeeded", error: null, pending: [mt("fsmt-12")] },
+      { actionId: "a3", status: "succeeded", error: null, pending: [fn("search")] },
+    ],
+    [action("a1", 1), action("a2", 1), timeoutAction("a3", "search")],
+  );
 }
 
 describe("run state", () => {
   it("adds a phase's results and waits for what they left pending, not for failed actions' resources", () => {
-    const run = addPhaseResults(emptyRun(), [
-      { actionId: "a1", status: "succeeded", error: null, message: "created", pending: [mt("fsmt-1")] },
-      {
-        actionId: "a2",
-        status: "failed",
-        error: { Error: "TerminalReconcileError", Cause: "no" },
-        pending: [fn("x")],
-      },
-      { actionId: "a3", status: "skipped", error: null, pending: [] },
-    ]);
+    const run = addPhaseResults(
+      emptyRun(),
+      [
+        { actionId: "a1", status: "succeeded", error: null, message: "created", pending: [mt("fsmt-1")] },
+        {
+          actionId: "a2",
+          status: "failed",
+          error: { Error: "TerminalReconcileError", Cause: "no" },
+          pending: [fn("x")],
+        },
+        { actionId: "a3", status: "skipped", error: null, pending: [] },
+      ],
+      [action("a1", 1), action("a2", 1), action("a3", 1)],
+    );
     expect(run).toEqual({
       results: [
         { actionId: "a1", status: "succeeded", error: null },
         { actionId: "a2", status: "failed", error: "TerminalReconcileError: no" },
         { actionId: "a3", status: "skipped", error: null },
       ],
-      pending: [{ actionId: "a1", resource: mt("fsmt-1") }],
+      pending: [{ actionId: "a1", resource: mt("fsmt-1"), holdsLaterPhases: true }],
       polls: 0,
-      failed: 1,
+      holding: ["a2"],
     });
   });
 
+  it("holds the later phases back for a failed action they build on, not for a failed setting", () => {
+    const results = (ids: string[]) =>
+      ids.map((actionId) => ({ actionId, status: "failed" as const, error: "denied", pending: [] }));
+    const settings = [settingAction("s1"), timeoutAction("s2", "search")];
+    expect(addPhaseResults(emptyRun(), results(["s1", "s2"]), settings).holding).toEqual([]);
+    const mixed = addPhaseResults(emptyRun(), results(["s1", "a1"]), [...settings, action("a1", 1)]);
+    expect(mixed.holding).toEqual(["a1"]);
+    expect(mixed.results.map((r) => r.status)).toEqual(["failed", "failed"]);
+    // A result of an action the phase does not list holds them back (never assume it safe).
+    expect(addPhaseResults(emptyRun(), results(["x1"]), settings).holding).toEqual(["x1"]);
+    // Across phases: what an earlier phase held stays held.
+    expect(addPhaseResults(mixed, results(["s1"]), settings).holding).toEqual(["a1"]);
+  });
+
+  it("classifies actions: settings fail alone, what later phases build on holds them back", () => {
+    const vpcMove = timeoutAction("m1", "search", {
+      timeout: 60,
+      vpcConfig: { subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"] },
+    });
+    expect(holdsLaterPhases(settingAction("s1"))).toBe(false);
+    expect(holdsLaterPhases(timeoutAction("s2", "search"))).toBe(false);
+    expect(holdsLaterPhases(vpcMove)).toBe(true);
+    expect(holdsLaterPhases(action("a1", 1))).toBe(true);
+    expect(holdsLaterPhases(action("b1", 2))).toBe(true);
+    expect(holdsLaterPhases(timeoutAction("l1", "search", { logFormat: "JSON" }))).toBe(false);
+  });
+
   it("checks each resource once even when several actions wait for it", () => {
-    const run = addPhaseResults(emptyRun(), [
-      { actionId: "a1", status: "succeeded", error: null, pending: [fn("search")] },
-      { actionId: "a2", status: "succeeded", error: null, pending: [fn("search")] },
-    ]);
+    const run = addPhaseResults(
+      emptyRun(),
+      [
+        { actionId: "a1", status: "succeeded", error: null, pending: [fn("search")] },
+        { actionId: "a2", status: "succeeded", error: null, pending: [fn("search")] },
+      ],
+      [],
+    );
     expect(resourcesToCheck(run)).toEqual([fn("search")]);
   });
 
   it("keeps what is still pending and drops what became ready", () => {
     const next = applyCheck(waiting(), { ready: false, pending: [fn("search")], failed: [] });
-    expect(next.pending).toEqual([{ actionId: "a3", resource: fn("search") }]);
-    expect(next.failed).toBe(0);
+    expect(next.pending).toEqual([{ actionId: "a3", resource: fn("search"), holdsLaterPhases: false }]);
+    expect(next.holding).toEqual([]);
   });
 
   it("fails the action whose resource a failure line names, matching whole ids only", () => {
@@ -75,7 +135,7 @@ describe("run state", () => {
     expect(next.results[1]?.error).toBe(
       "mount target fsmt-12 of fs-1 did not become ready: mount target fsmt-12 of fs-1 is deleted; re-run apply",
     );
-    expect(next.failed).toBe(1);
+    expect(next.holding).toEqual(["a2"]);
     expect(next.pending).toEqual([]);
   });
 
@@ -86,7 +146,9 @@ describe("run state", () => {
       failed: ["something broke"],
     });
     expect(next.results.map((r) => r.status)).toEqual(["succeeded", "failed", "failed"]);
-    expect(next.pending).toEqual([{ actionId: "a1", resource: mt("fsmt-1") }]);
+    expect(next.pending).toEqual([{ actionId: "a1", resource: mt("fsmt-1"), holdsLaterPhases: true }]);
+    // a2's mount target holds the later phases back; a3's timeout change does not.
+    expect(next.holding).toEqual(["a2"]);
   });
 
   it("giving up fails every action still waiting, with what to do", () => {
@@ -101,7 +163,14 @@ describe("run state", () => {
       status: "failed",
       error: "function search was still not ready after 40 checks; re-run apply once it is available",
     });
-    expect(next.failed).toBe(1);
+    // A timeout change that never settled fails alone.
+    expect(next.holding).toEqual([]);
+    const mountTargets = giveUpWaiting({
+      ...applyCheck(waiting(), { ready: false, pending: [mt("fsmt-1"), mt("fsmt-12")], failed: [] }),
+      polls: 40,
+    });
+    expect(mountTargets.results.map((r) => r.status)).toEqual(["failed", "failed", "succeeded"]);
+    expect(mountTargets.holding).toEqual(["a1", "a2"]);
   });
 });
 

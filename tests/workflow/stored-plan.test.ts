@@ -14,7 +14,7 @@ import {
   STORED_STATE_PREFIX,
   writeMapResults,
 } from "../../src/statemachine/stored-documents";
-import { action, drift, fakeWorld, type WorldOptions } from "./fake-world";
+import { action, drift, fakeWorld, settingAction, type WorldOptions } from "./fake-world";
 
 const ACTIONS = [action("a1", 1), action("a2", 1), action("a3", 1), action("b1", 2), action("c1", 3)];
 
@@ -100,6 +100,19 @@ describe("plans stored by reference", () => {
     expect(stored.result.error).toBe(inline.result.error);
     expect(stored.result.report).toEqual(inline.result.report);
     expect(stored.world.calls.b1).toBeUndefined();
+  });
+
+  it("a failed setting in a stored phase fails alone: the later phases run, as inline", async () => {
+    const options: WorldOptions = {
+      actions: [settingAction("s1"), ...ACTIONS],
+      behaviours: { s1: { kind: "terminal", message: "denied" } },
+    };
+    const inline = await run(options, false);
+    const stored = await run(options, true);
+    expect(stored.result.status).toBe("FAILED");
+    expect(stored.result.report).toEqual(inline.result.report);
+    expect(stored.world.calls.b1).toBe(1);
+    expect(stored.world.calls.c1).toBe(1);
   });
 
   it("a stored dry run ends with the whole plan, its execution output only the head", async () => {

@@ -12,7 +12,7 @@ import {
   type ProgressEvent,
   type WorkflowResult,
 } from "../../src/statemachine/local-engine";
-import { action, drift, fakeWorld, RUN_ID, type World, type WorldOptions } from "./fake-world";
+import { action, drift, fakeWorld, RUN_ID, settingAction, type World, type WorldOptions } from "./fake-world";
 
 interface Run {
   result: WorkflowResult;
@@ -155,6 +155,21 @@ describe("remediation workflow, executed locally", () => {
       "1 of 5 actions failed: AuthorizeIngress sg-a2 (TerminalReconcileError:",
     );
     expect(r.world.records.map((x) => x.kind)).toEqual(["plan", "outcome"]);
+  });
+
+  it("a failed setting fails alone: later phases still run (nothing builds on it), the run fails with it reported", async () => {
+    const actions = [settingAction("s1"), action("a1", 1), action("b1", 2), action("c1", 3)];
+    const r = await run({
+      actions,
+      behaviours: { s1: { kind: "terminal", message: "PutLifecycleConfiguration was denied" } },
+    });
+
+    expect(r.result.status).toBe("FAILED");
+    expect(r.result.error).toBe("RemediationIncomplete");
+    expect(statusOf(r)).toEqual({ s1: "failed", a1: "succeeded", b1: "succeeded", c1: "succeeded" });
+    expect(indexOf(r.world.log, "start:a1")).toBeLessThan(indexOf(r.world.log, "start:b1"));
+    expect(indexOf(r.world.log, "start:b1")).toBeLessThan(indexOf(r.world.log, "start:c1"));
+    expect(r.result.cause).toContain("1 of 4 actions failed: PutLifecycleConfiguration");
   });
 
   it("waits for pending resources (Wait + check) until they are ready before the next phase", async () => {

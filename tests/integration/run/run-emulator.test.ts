@@ -157,7 +157,7 @@ describe("run against the emulator's Step Functions", () => {
       phases: [],
       phaseCount: 0,
       cursor: { next: 0 },
-      run: { results: [], pending: [], polls: 0, failed: 0 },
+      run: { results: [], pending: [], polls: 0, holding: [] },
     };
     const arn = await createMachine(region, "efs-reconciler-refused", {
       StartAt: "Plan",

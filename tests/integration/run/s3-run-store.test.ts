@@ -24,7 +24,7 @@ import {
 import { createS3RunStore } from "../../../src/statemachine/s3-run-store";
 import { loadPhaseResults } from "../../../src/statemachine/stored-documents";
 import { emulatorEndpoint, resetEmulator } from "../../support/emulator";
-import { action, fakeWorld } from "../../workflow/fake-world";
+import { action, fakeWorld, settingAction } from "../../workflow/fake-world";
 
 const BUCKET = "efs-reconciler-runs";
 /** The SDK's S3 client: sets the bucket up and looks at what the store wrote. */
@@ -169,5 +169,29 @@ describe("the S3 run store against the emulator", () => {
     const runId = stored.report.runId;
     const plan = await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: `runs/${runId}/plan.json` }));
     expect(JSON.parse((await plan.Body?.transformToString()) ?? "null").actions).toHaveLength(actions.length);
+  });
+
+  it("a failed setting in a plan stored on S3 fails alone: the later phases run, as inline", async () => {
+    const actions = [settingAction("s1"), action("a1", 1), action("b1", 2), action("c1", 3)];
+    const run = async (store: RunStore, limit: number) => {
+      const world = fakeWorld({
+        actions,
+        store,
+        inlineStepLimitBytes: limit,
+        behaviours: { s1: { kind: "terminal", message: "denied" } },
+      });
+      const result = await executeWorkflow(
+        world.tasks,
+        { mode: "apply", maxChanges: 25 },
+        { fastWaits: true, store },
+      );
+      return { result, calls: world.calls };
+    };
+    const inline = await run(createMemoryRunStore(), 10_000_000);
+    const stored = await run(createS3RunStore({ s3, bucket: BUCKET }), 1);
+
+    expect(stored.result.status).toBe("FAILED");
+    expect(stored.result.report).toEqual(inline.result.report);
+    expect([stored.calls.b1, stored.calls.c1]).toEqual([1, 1]);
   });
 });

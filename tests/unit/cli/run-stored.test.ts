@@ -127,7 +127,7 @@ describe("efs-reconciler run, plan and report stored by reference", () => {
       ],
       phaseCount: 1,
       cursor: { next: 0 },
-      run: { results: [], pending: [], polls: 0, failed: 0 },
+      run: { results: [], pending: [], polls: 0, holding: [] },
     };
     sfn.on(GetExecutionHistoryCommand).resolves({
       events: [

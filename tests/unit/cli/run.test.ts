@@ -39,7 +39,7 @@ function step(plan: Plan, maxChanges = 25): PlanStep {
     phases: [],
     phaseCount: 0,
     cursor: { next: 0 },
-    run: { results: [], pending: [], polls: 0, failed: 0 },
+    run: { results: [], pending: [], polls: 0, holding: [] },
   };
 }
 

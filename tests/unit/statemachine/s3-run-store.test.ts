@@ -152,7 +152,7 @@ describe("createS3RunStore", () => {
       ],
       phaseCount: 2,
       cursor: { next: 0 },
-      run: { results: [], pending: [], polls: 0, failed: 0 },
+      run: { results: [], pending: [], polls: 0, holding: [] },
     };
     const stored = await storeLargeStep(step, store, 1);
     if (!isStoredPlanStep(stored)) throw new Error("the step was not stored");
