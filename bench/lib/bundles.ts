@@ -57,8 +57,20 @@ export async function buildProjectBundles(root: string): Promise<{ name: string;
   return out;
 }
 
-interface HandlerList {
-  handlers: { name: string; entry: string; outfile: string }[];
+/** A handler's name and entry file (relative to the project). */
+export interface BundleEntry {
+  name: string;
+  entry: string;
+}
+
+/** The project's handlers, as the build script lists them. */
+function listHandlers(root: string): BundleEntry[] {
+  const listed = spawnSync(projectNode(root), ["scripts/build.mjs", "--list-handlers"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  if (listed.status !== 0) throw new Error(`scripts/build.mjs --list-handlers failed: ${listed.stderr}`);
+  return (JSON.parse(listed.stdout) as { handlers: BundleEntry[] }).handlers;
 }
 
 /** The build script's esbuild options of one handler (scripts/build.mjs `handlerBuildOptions`). */
@@ -73,27 +85,23 @@ export interface BundleVariant {
 }
 
 /**
- * The project's handlers built with its own esbuild options (scripts/build.mjs), changed as
- * `variant` says. Written under `outDir` inside the project, so external packages resolve from its
- * node_modules as they would from the runtime's.
+ * The project's handlers (or `entries`) built with its own esbuild options (scripts/build.mjs),
+ * changed as `variant` says. Written under `outDir` inside the project, so external packages resolve
+ * from its node_modules as they would from the runtime's.
  */
 export async function buildBundleVariant(
   root: string,
   outDir: string,
   variant: BundleVariant,
+  entries?: BundleEntry[],
 ): Promise<{ name: string; file: string }[]> {
-  const listed = spawnSync(projectNode(root), ["scripts/build.mjs", "--list-handlers"], {
-    cwd: root,
-    encoding: "utf8",
-  });
-  if (listed.status !== 0) throw new Error(`scripts/build.mjs --list-handlers failed: ${listed.stderr}`);
-  const list = JSON.parse(listed.stdout) as HandlerList;
+  const handlers = entries ?? listHandlers(root);
   const esbuild = await import("esbuild");
   const script = (await import(pathToFileURL(join(root, "scripts/build.mjs")).href)) as {
     handlerBuildOptions: HandlerBuildOptions;
   };
   const out: { name: string; file: string }[] = [];
-  for (const h of list.handlers) {
+  for (const h of handlers) {
     const file = join(outDir, h.name, "index.mjs");
     const options = script.handlerBuildOptions(h, file);
     await esbuild.build({

@@ -93,8 +93,9 @@ function sampleAction(name: string, c: SampleContext): Action {
   };
 }
 
-export function sampleEventFor(name: string, c: SampleContext): SampleEvent {
-  const env = {
+/** A function's environment in the bench: the emulator, the sample manifests, a state directory. */
+export function sampleEnv(c: SampleContext): Record<string, string> {
+  return {
     AWS_ENDPOINT_URL: c.endpoint,
     AWS_REGION: EMULATOR_REGION,
     AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
@@ -103,6 +104,10 @@ export function sampleEventFor(name: string, c: SampleContext): SampleEvent {
     MANIFEST_DIR: c.manifestDir,
     STATE_DIR: c.stateDir,
   };
+}
+
+export function sampleEventFor(name: string, c: SampleContext): SampleEvent {
+  const env = sampleEnv(c);
   const n = name.toLowerCase();
   if (n.includes("lease")) {
     return {
@@ -113,7 +118,7 @@ export function sampleEventFor(name: string, c: SampleContext): SampleEvent {
   if (n.includes("plan")) return { env, event: { input: { mode: "dry-run" }, defaultMaxChanges: "25" } };
   if (n.includes("record")) return { env, event: { kind: "plan", plan: emptyPlan("dry-run") } };
   if (n.includes("pending") || n.includes("check")) {
-    return { env, event: { run: { results: [], pending: [], polls: 0, failed: 0 } } };
+    return { env, event: { run: { results: [], pending: [], polls: 0, holding: [] } } };
   }
   if (n.includes("verify")) return { env, event: { plan: emptyPlan("apply"), results: [] } };
   return { env, event: { action: sampleAction(n, c) } };
