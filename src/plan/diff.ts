@@ -242,7 +242,12 @@ function azsOf(subnets: readonly string[], observed: ObservedState): string[] {
   );
 }
 
-export function diff(desired: DesiredState, observed: ObservedState): DiffResult {
+export interface DiffOptions {
+  /** The only security groups whose ingress may be changed; absent: any group a manifest names. */
+  ingressGroups?: readonly string[] | undefined;
+}
+
+export function diff(desired: DesiredState, observed: ObservedState, options: DiffOptions = {}): DiffResult {
   const b = new DiffBuilder();
   const views = functionViews(desired, observed);
   const apsByName = new Map(desired.accessPoints.map((a) => [a.name, a]));
@@ -271,7 +276,12 @@ export function diff(desired: DesiredState, observed: ObservedState): DiffResult
   const groups = new Map<string, MountTargetGroup>();
   for (const fsm of desired.fileSystems) {
     const sgId = fsm.spec.mountTargets.securityGroupId;
-    const group = groups.get(sgId) ?? { sources: new Set<string>(), owners: [], reported: new Set<string>() };
+    const group = groups.get(sgId) ?? {
+      sources: new Set<string>(),
+      owners: [],
+      reported: new Set<string>(),
+      outOfScope: outOfScope(sgId, options.ingressGroups),
+    };
     groups.set(sgId, group);
     group.owners.push(fsm.name);
     const bound = boundTo(fsm.name).filter((v) => v.networked);
@@ -739,6 +749,17 @@ interface MountTargetGroup {
   owners: string[];
   /** Drift fields already reported on the group. */
   reported: Set<string>;
+  /**
+   * Why this deployment may not change the group's ingress (appended to each finding on it, each
+   * then manual, with no action), or "" when it may.
+   */
+  outOfScope: string;
+}
+
+/** Why ingress on `groupId` is outside `ingressGroups`, or "" when it is not (or there is no list). */
+function outOfScope(groupId: string, ingressGroups: readonly string[] | undefined): string {
+  if (ingressGroups === undefined || ingressGroups.includes(groupId)) return "";
+  return `; this deployment may change ingress only on its MountTargetSecurityGroupIds (${ingressGroups.join(", ") || "none"}), so it leaves ${groupId} as it is: add ${groupId} to that parameter and update the stack`;
 }
 
 /** A manifest's NFS sources: its bound functions' groups and its allowed groups of the mount-target group's VPC. */
@@ -829,8 +850,10 @@ function diffSecurityGroup(
       field: r.field,
       expected: `TCP ${NFS_PORT} from ${r.source}`,
       actual: null,
-      message: `${sgId} does not admit TCP ${NFS_PORT} from ${r.source} (${r.why})`,
+      message: `${sgId} does not admit TCP ${NFS_PORT} from ${r.source} (${r.why})${group.outOfScope}`,
+      ...(group.outOfScope ? { remediation: "manual" as const } : {}),
     });
+    if (group.outOfScope) continue;
     b.propose({
       type: "AuthorizeIngress",
       params: { groupId: sgId, sourceGroupId: r.source, port: NFS_PORT },
@@ -851,9 +874,11 @@ function diffSecurityGroup(
       field: `ingress.${rule.ruleId}`,
       expected: expectedText,
       actual: describeRule(rule),
-      message: `${sgId} admits ${describeRule(rule)} (rule ${rule.ruleId}), outside NFS from ${whose}`,
+      message: `${sgId} admits ${describeRule(rule)} (rule ${rule.ruleId}), outside NFS from ${whose}${group.outOfScope}`,
       severity: isWorldOpen(rule) ? "critical" : "high",
+      ...(group.outOfScope ? { remediation: "manual" as const } : {}),
     });
+    if (group.outOfScope) continue;
     b.propose({
       type: "RevokeIngress",
       params: { groupId: sgId, ruleId: rule.ruleId, rule },

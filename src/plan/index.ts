@@ -9,11 +9,17 @@ import type { Plan } from "./types";
 
 export { newRunId } from "./run-id";
 
-export function planChanges(
-  desired: DesiredState,
-  observed: ObservedState,
-  meta: { mode: "dry-run" | "apply"; runId: string },
-): Plan {
-  const { drift, actions } = diff(desired, observed);
-  return buildPlan(drift, actions, desired, meta);
+export interface PlanMeta {
+  mode: "dry-run" | "apply";
+  runId: string;
+  /**
+   * The only security groups whose ingress this deployment may change (its
+   * `MountTargetSecurityGroupIds`); absent: any group a manifest names.
+   */
+  ingressGroups?: readonly string[];
+}
+
+export function planChanges(desired: DesiredState, observed: ObservedState, meta: PlanMeta): Plan {
+  const { drift, actions } = diff(desired, observed, { ingressGroups: meta.ingressGroups });
+  return buildPlan(drift, actions, desired, { mode: meta.mode, runId: meta.runId });
 }

@@ -10,6 +10,7 @@ import { type RunLease, skippedRun } from "../lock/run-lease";
 import type { ObserveClients, ObserveOptions } from "../observe/observe";
 import { DEFAULT_OBSERVE_RATES } from "../observe/rate-limiter";
 import type { ObservedState } from "../observe/types";
+import type { PlanMeta } from "../plan/index";
 import { newRunId } from "../plan/run-id";
 import type { Action, Plan } from "../plan/types";
 import type { PendingCheck, PendingClients } from "../reconcilers/pending";
@@ -69,10 +70,18 @@ export interface PlanTaskDeps {
    * DEFAULT_OBSERVE_RATES, `false` for none (an emulator has no limits).
    */
   observeRates?: ObserveOptions["ratePerSecond"];
+  /**
+   * The only security groups whose ingress the deployment's role may change (template parameter
+   * `MountTargetSecurityGroupIds`); absent: any group a manifest names.
+   */
+  ingressGroups?: readonly string[];
 }
 
 /** What the Verify task needs: as Plan, without run ids. */
-export type VerifyTaskDeps = Pick<PlanTaskDeps, "loadDesired" | "clients" | "log" | "store" | "observeRates">;
+export type VerifyTaskDeps = Pick<
+  PlanTaskDeps,
+  "loadDesired" | "clients" | "log" | "store" | "observeRates" | "ingressGroups"
+>;
 
 /** What the Record task needs. */
 export interface RecordTaskDeps {
@@ -100,11 +109,7 @@ export interface TaskCore {
     clients: ObserveClients,
     options?: Pick<ObserveOptions, "log" | "ratePerSecond">,
   ) => Promise<ObservedState>;
-  planChanges: (
-    desired: DesiredState,
-    observed: ObservedState,
-    meta: { mode: WorkflowMode; runId: string },
-  ) => Plan;
+  planChanges: (desired: DesiredState, observed: ObservedState, meta: PlanMeta) => Plan;
   reconcile: (action: Action, clients: AwsClients) => Promise<ReconcileOutcome>;
   checkPending: (pending: PendingResource[], clients: PendingClients) => Promise<PendingCheck>;
 }
@@ -169,7 +174,7 @@ function observeAndPlan(
       log,
       ratePerSecond: deps.observeRates ?? DEFAULT_OBSERVE_RATES,
     });
-    return core.planChanges(desired, observed, { mode, runId });
+    return core.planChanges(desired, observed, { mode, runId, ingressGroups: deps.ingressGroups });
   };
 }
 

@@ -18,7 +18,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorRoleArn } from "../../src/emulator/iam-role";
 import { EMULATOR_REGION } from "../../src/emulator/warm-up";
 import { LEASE_KEY, runsTableDefinition } from "../../src/lock/dynamodb-lease";
+import type { Plan } from "../../src/plan/types";
 import { emptyRun } from "../../src/statemachine/run-state";
+import { freshDemo } from "../reliability/support/demo";
 import { emulatorEndpoint, resetEmulator } from "../support/emulator";
 import { action } from "../workflow/fake-world";
 import { loadTemplate, ROOT, sourceFiles } from "./template";
@@ -412,5 +414,45 @@ describe("modeled errors left out of the bundles (EFS, Lambda)", () => {
     );
     // EFS's error name and message, as the service sent them.
     expect(fs.error?.message).toContain("(FileSystemNotFound: File system 'fs-00000000' does not exist.)");
+  });
+});
+
+describe("the Plan bundle and the deployment's MountTargetSecurityGroupIds", () => {
+  it("plans no ingress change on a group outside MOUNT_TARGET_SECURITY_GROUP_IDS: the drift is manual and says so", async () => {
+    const demo = await freshDemo();
+    try {
+      await exec([join(ROOT, "dist/compile-manifests.mjs"), demo.manifests]);
+      const plan = async (groups: string | undefined) => {
+        const env = {
+          AWS_ENDPOINT_URL: emulatorEndpoint(),
+          MANIFEST_DIR: demo.manifests,
+          ...(groups === undefined ? {} : { MOUNT_TARGET_SECURITY_GROUP_IDS: groups }),
+        };
+        const report = await invoke("plan", { input: { mode: "dry-run" }, defaultMaxChanges: "25" }, env);
+        expect(report.error).toBeUndefined();
+        return (report.result as { plan: Plan }).plan;
+      };
+      const ingress = (p: Plan) => ({
+        drift: p.drift.filter((d) => d.code.startsWith("SG_INGRESS")).map((d) => d.remediation),
+        actions: p.actions.filter((a) => a.type === "AuthorizeIngress" || a.type === "RevokeIngress").length,
+      });
+      const mtGroup = demo.ids.mountTargetSecurityGroupId;
+
+      // The template's default (an empty list) and a list naming the group: remediated as usual.
+      for (const groups of ["", `sg-0other, ${mtGroup}`]) {
+        const usual = ingress(await plan(groups));
+        expect(usual.drift.length, groups).toBeGreaterThan(0);
+        expect(usual.drift.every((r) => r === "auto")).toBe(true);
+        expect(usual.actions).toBeGreaterThan(0);
+      }
+      const limited = await plan("sg-0other");
+      expect(ingress(limited).drift.every((r) => r === "manual")).toBe(true);
+      expect(ingress(limited).actions).toBe(0);
+      expect(limited.drift.find((d) => d.code === "SG_INGRESS_NOT_ALLOWED")?.message).toContain(
+        `add ${mtGroup} to that parameter and update the stack`,
+      );
+    } finally {
+      await demo.cleanup();
+    }
   });
 });

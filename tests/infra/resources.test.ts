@@ -53,6 +53,15 @@ describe("tables", () => {
     expect(env("PlanFunction").RUNS_TABLE).toBeUndefined();
     expect(env("RecordFunction").EVENTS_TABLE).toEqual({ Ref: "EventsTable" });
   });
+
+  it("tells Plan and Verify the groups whose ingress the security-group role may change", () => {
+    const env = (id: string) => (props(id).Environment as { Variables: Record<string, unknown> }).Variables;
+    for (const id of ["PlanFunction", "VerifyFunction"]) {
+      expect(env(id).MOUNT_TARGET_SECURITY_GROUP_IDS, id).toEqual({
+        "Fn::Join": [",", { Ref: "MountTargetSecurityGroupIds" }],
+      });
+    }
+  });
 });
 
 describe("alarms", () => {

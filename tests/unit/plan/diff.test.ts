@@ -666,3 +666,54 @@ describe("diff: a mount-target security group several file systems share", () =>
     expect(new Set(p.drift.map((d) => d.id)).size).toBe(p.drift.length);
   });
 });
+
+describe("diff: groups outside the deployment's MountTargetSecurityGroupIds", () => {
+  /** The converged world with NFS open to the world and the function's own rule gone. */
+  function drifted(): World {
+    const w = converged();
+    const mtGroup = w.observed.securityGroups[MT_SG]!;
+    mtGroup.rules = [...mtGroup.rules.filter((r) => r.referencedGroupId !== FN_SG), WORLD_OPEN_NFS];
+    return w;
+  }
+  const planWith = (w: World, ingressGroups: readonly string[] | undefined): Plan =>
+    planChanges(w.desired, w.observed, { mode: "dry-run", runId: "run-1", ingressGroups });
+  const ingressDrift = (p: Plan) =>
+    p.drift.filter((d) => d.code.startsWith("SG_INGRESS")).map((d) => `${d.code} ${d.remediation}`);
+  const ingressActions = (p: Plan) =>
+    p.actions.filter((a) => a.type === "AuthorizeIngress" || a.type === "RevokeIngress").map((a) => a.type);
+
+  it("a listed group (or no list) is remediated as usual", () => {
+    for (const p of [planWith(drifted(), [MT_SG, "sg-other"]), planWith(drifted(), undefined)]) {
+      expect(ingressDrift(p).sort()).toEqual([
+        "SG_INGRESS_MISSING auto",
+        "SG_INGRESS_MISSING auto",
+        "SG_INGRESS_NOT_ALLOWED auto",
+      ]);
+      expect(ingressActions(p).sort()).toEqual(["AuthorizeIngress", "RevokeIngress"]);
+    }
+  });
+
+  it("a group the list leaves out: its ingress drift is manual, says to add it, and gets no action", () => {
+    const p = planWith(drifted(), ["sg-other"]);
+    expect(ingressDrift(p).sort()).toEqual([
+      "SG_INGRESS_MISSING manual",
+      "SG_INGRESS_MISSING manual",
+      "SG_INGRESS_NOT_ALLOWED manual",
+    ]);
+    expect(ingressActions(p)).toEqual([]);
+    for (const d of p.drift.filter((x) => x.code.startsWith("SG_INGRESS"))) {
+      expect(d.message).toContain(
+        `this deployment may change ingress only on its MountTargetSecurityGroupIds (sg-other), so it leaves ${MT_SG} as it is: add ${MT_SG} to that parameter and update the stack`,
+      );
+    }
+    // The world-open rule keeps its severity; nothing else about the plan changes.
+    expect(p.drift.find((d) => d.code === "SG_INGRESS_NOT_ALLOWED")?.severity).toBe("critical");
+    const unlimited = planWith(drifted(), undefined);
+    expect(p.drift.filter((d) => !d.code.startsWith("SG_INGRESS"))).toEqual(
+      unlimited.drift.filter((d) => !d.code.startsWith("SG_INGRESS")),
+    );
+    expect(p.actions).toEqual(
+      unlimited.actions.filter((a) => a.type !== "AuthorizeIngress" && a.type !== "RevokeIngress"),
+    );
+  });
+});
