@@ -143,7 +143,10 @@ export const eventsCommand: CommandFactory = (ctx: CommandContext) => {
     .description("list recorded drift events, newest first")
     .addOption(recordOutputOption())
     .addOption(
-      new Option("--since <when>", "only events at or after: an ISO time, or a duration like 24h, 7d"),
+      new Option(
+        "--since <when>",
+        "only events at or after: an ISO time (UTC unless it names a zone), or a duration like 24h, 7d",
+      ),
     )
     .addOption(new Option("--code <code>", "only events of this drift code, e.g. MT_MISSING_IN_AZ"))
     .addOption(

@@ -60,14 +60,34 @@ describe("parseSince", () => {
     ["30s", "2026-11-28T11:59:30.000Z"],
     ["2026-11-28T04:00:00Z", "2026-11-28T04:00:00.000Z"],
     ["2026-11-01", "2026-11-01T00:00:00.000Z"],
+    // Without a zone, UTC (as every time efs-reconciler prints), whatever the machine's zone.
+    ["2026-11-28T04:00", "2026-11-28T04:00:00.000Z"],
+    ["2026-11-28 04:00:30", "2026-11-28T04:00:30.000Z"],
+    ["2026-11-28T04:00:00+02:00", "2026-11-28T02:00:00.000Z"],
   ])("reads %s", (value, expected) => {
     expect(parseSince(value, now).toISOString()).toBe(expected);
   });
 
-  it.each(["yesterday", "24", "5y", "2026-13-45"])("refuses %s with an example of what works", (value) => {
-    expect(() => parseSince(value, now)).toThrow(SinceFormatError);
-    expect(() => parseSince(value, now)).toThrow(/24h/);
+  it("reads a time without a zone as UTC in a machine set to another zone", () => {
+    const zone = process.env.TZ;
+    try {
+      for (const tz of ["America/New_York", "Asia/Tokyo"]) {
+        process.env.TZ = tz;
+        expect(parseSince("2026-11-28T04:00", now).toISOString(), tz).toBe("2026-11-28T04:00:00.000Z");
+      }
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
   });
+
+  it.each(["yesterday", "24", "5y", "2026-13-45", "2026-02-30", "2026-11-31T00:00Z"])(
+    "refuses %s with an example of what works",
+    (value) => {
+      expect(() => parseSince(value, now)).toThrow(SinceFormatError);
+      expect(() => parseSince(value, now)).toThrow(/24h/);
+    },
+  );
 });
 
 describe("status and events as text and JSON", () => {
