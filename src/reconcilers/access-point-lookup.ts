@@ -35,6 +35,11 @@ export async function describeAccessPoint(
   }
 }
 
+/** Whether `ap` carries the identity tags of this name and spec hash (the phase-2 repoint finds it by them). */
+export function hasIdentity(ap: AccessPointDescription, name: string, specHash: string): boolean {
+  return tagValue(ap, NAME_TAG) === name && tagValue(ap, SPEC_HASH_TAG) === specHash;
+}
+
 /** The live access point of `fileSystemId` tagged with this name and spec hash (all pages read). */
 export async function findAccessPointByIdentity(
   efs: EFSClient,
@@ -45,7 +50,7 @@ export async function findAccessPointByIdentity(
   for await (const page of paginateDescribeAccessPoints({ client: efs }, { FileSystemId: fileSystemId })) {
     for (const ap of page.AccessPoints ?? []) {
       if (isGone(ap)) continue;
-      if (tagValue(ap, NAME_TAG) === name && tagValue(ap, SPEC_HASH_TAG) === specHash) return ap;
+      if (hasIdentity(ap, name, specHash)) return ap;
     }
   }
   return undefined;

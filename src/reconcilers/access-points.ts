@@ -19,8 +19,9 @@ import {
   MANAGED_BY_VALUE,
   NAME_TAG,
   OWNERSHIP_TAG_KEYS,
+  SPEC_HASH_TAG,
 } from "./access-point-identity";
-import { describeAccessPoint, findAccessPointByIdentity, tagValue } from "./access-point-lookup";
+import { describeAccessPoint, findAccessPointByIdentity, hasIdentity, tagValue } from "./access-point-lookup";
 import { classified, isAwsError, wrongFamilyError } from "./classify";
 import { RetryableReconcileError, TerminalReconcileError } from "./errors";
 import { skipped, succeeded } from "./outcome";
@@ -44,6 +45,24 @@ function alreadyThere(
   return skipped(
     action,
     `access point ${ap.AccessPointId} for ${definition.name} on ${definition.fileSystemId} ${how}`,
+  );
+}
+
+/**
+ * The access point a client token names lacks the identity tags (released because a function outside
+ * the manifests mounts it, or untagged by hand): it is not this spec's, and the repoint could never
+ * find it, so the action fails and says how to settle it.
+ */
+function tokenHeldByUnmanaged(
+  id: string | undefined,
+  action: ActionOf<"CreateAccessPoint">,
+): TerminalReconcileError {
+  const { definition, specHash } = action.params;
+  const ap = id ?? "(no id given)";
+  return new TerminalReconcileError(
+    `access point ${ap} on ${definition.fileSystemId} holds the client token of ${definition.name}'s spec but not efs-reconciler's ` +
+      `tags (${NAME_TAG}, ${SPEC_HASH_TAG}: released, or removed by hand), so ${definition.name} cannot be created; ` +
+      `delete ${ap}, or tag it ${NAME_TAG}=${definition.name} and ${SPEC_HASH_TAG}=${specHash} for efs-reconciler to manage it, and re-run apply`,
   );
 }
 
@@ -77,6 +96,8 @@ export async function reconcileCreateAccessPoint(
           Tags: accessPointTags(name, specHash),
         }),
       );
+      // EFS answers a repeated client token with the access point it made then, as it is now.
+      if (!hasIdentity(out, name, specHash)) throw tokenHeldByUnmanaged(out.AccessPointId, action);
       return succeeded(
         action,
         `created access point ${out.AccessPointId} for ${name} on ${fileSystemId} (root ${rootDirectory.path})`,
@@ -87,6 +108,7 @@ export async function reconcileCreateAccessPoint(
         if (now) return alreadyThere(action, now, "was already created");
         const id = (err as { AccessPointId?: string }).AccessPointId;
         const byToken = id ? await describeAccessPoint(clients.efs, id) : undefined;
+        if (byToken && !hasIdentity(byToken, name, specHash)) throw tokenHeldByUnmanaged(id, action);
         if (byToken) return alreadyThere(action, byToken, "was already created with this client token");
         throw new RetryableReconcileError(
           `access point for ${name} on ${fileSystemId} was reported as existing but is not visible yet; retrying`,

@@ -113,6 +113,29 @@ describe("CreateAccessPoint", () => {
     const replanned = onlyAction(await planFor(desired, clients), "CreateAccessPoint");
     expect(replanned.params.clientToken).toBe(action.params.clientToken);
   });
+
+  it("an access point that holds the token but lost the identity tags fails the action, changing nothing", async () => {
+    const { b, action } = await missingAccessPoint();
+    await reconcile(action, clients);
+    const [made] = await accessPoints(b.fileSystemId);
+    // Released (a function outside the manifests mounts it), or untagged by hand.
+    await clients.efs.send(
+      new UntagResourceCommand({
+        ResourceId: made?.AccessPointId,
+        TagKeys: [NAME_TAG, MANAGED_BY_TAG, "efs-reconciler.io/spec-hash"],
+      }),
+    );
+
+    await expectRefused(
+      action,
+      clients,
+      "TerminalReconcileError",
+      new RegExp(
+        `access point ${made?.AccessPointId} on ${b.fileSystemId} holds the client token .* delete `,
+      ),
+    );
+    expect(await accessPoints(b.fileSystemId)).toHaveLength(1);
+  });
 });
 
 describe("TagAccessPoint", () => {

@@ -202,6 +202,40 @@ describe("CreateAccessPoint", () => {
     expect(out.message).toContain("fsap-race");
   });
 
+  it("an access point holding the client token without the identity tags fails the action, saying how to settle it", async () => {
+    // Released earlier (a function outside the manifests mounted it) or untagged by hand: EFS names
+    // it for the token, either as an error or as the answer, and the repoint could never find it.
+    const released = ap("fsap-x", { Name: "models" });
+    const answers: [string, () => never | typeof released][] = [
+      [
+        "AccessPointAlreadyExists",
+        () => {
+          throw new AccessPointAlreadyExists({
+            $metadata: {},
+            message: "exists",
+            ErrorCode: "AccessPointAlreadyExists",
+            AccessPointId: "fsap-x",
+          });
+        },
+      ],
+      ["the access point as the answer", () => released],
+    ];
+    for (const [how, answer] of answers) {
+      accessPoints.push(released);
+      efs.on(CreateAccessPointCommand).callsFake(answer);
+      const failure = await reconcileCreateAccessPoint(create, clients).catch((err: unknown) => err);
+      expect(failure, how).toBeInstanceOf(TerminalReconcileError);
+      expect((failure as Error).message, how).toContain(
+        "access point fsap-x on fs-1 holds the client token of models's spec but not efs-reconciler's tags",
+      );
+      expect((failure as Error).message, how).toContain(
+        `delete fsap-x, or tag it efs-reconciler.io/name=models`,
+      );
+      expect(efs).not.toHaveReceivedCommand(TagResourceCommand);
+      accessPoints = accessPoints.filter((a) => a.AccessPointId !== "fsap-x");
+    }
+  });
+
   it("the access point limit is terminal", async () => {
     efs.on(CreateAccessPointCommand).rejects(
       new AccessPointLimitExceeded({
