@@ -28,6 +28,11 @@ export function unchangedReport(plan: Plan, reason: string): ApplyReport {
   return buildApplyReport(plan, [], plan.drift, reason);
 }
 
+/** The report of a run refused for more actions than its limit (`refusal` says so). */
+export function refusedReport(plan: Plan, refusal: string): ApplyReport {
+  return unchangedReport(plan, `not attempted: ${refusal}`);
+}
+
 const MAX_LISTED = 5;
 
 function listed(items: string[]): string {

@@ -7,7 +7,7 @@
 import type { ActionResult, ApplyReport, Plan } from "../plan/types";
 import { describeActionError } from "./action-error";
 import { EXECUTE_ACTION_STATES, UNKNOWN_ACTION_STATE } from "./action-families";
-import { buildApplyReport, unchangedReport } from "./apply-report";
+import { buildApplyReport, refusedReport, unchangedReport } from "./apply-report";
 import { WORKFLOW_ERRORS } from "./definition";
 import type { ActionRunResult, PlanStep, RunState, SkippedStep, VerifyOutput } from "./workflow-types";
 
@@ -85,8 +85,7 @@ export function runReport(
   const verified = verifiedOf(exits);
   if (verified) return verified.report;
   if (!failure) return unchangedReport(plan, "not attempted: nothing to do");
-  if (failure.error === WORKFLOW_ERRORS.maxChangesExceeded)
-    return unchangedReport(plan, `not attempted: ${step.refusal}`);
+  if (failure.error === WORKFLOW_ERRORS.maxChangesExceeded) return refusedReport(plan, step.refusal);
   return buildApplyReport(
     plan,
     actionResultsOf(exits),

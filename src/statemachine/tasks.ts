@@ -15,7 +15,7 @@ import { newRunId } from "../plan/run-id";
 import type { Action, Plan } from "../plan/types";
 import type { PendingCheck, PendingClients } from "../reconcilers/pending";
 import type { PendingResource, ReconcileOutcome } from "../reconcilers/types";
-import { buildApplyReport, incompleteCause } from "./apply-report";
+import { buildApplyReport, incompleteCause, refusedReport } from "./apply-report";
 import { groupPhases } from "./phases";
 import type { RecordRun, RunRecord } from "./run-record";
 import { addPhaseResults, applyCheck, emptyRun, giveUpWaiting, resourcesToCheck } from "./run-state";
@@ -245,7 +245,7 @@ export function createPlanTask(
   };
 }
 
-/** The RecordPlan and RecordOutcome states: records the plan, or an apply's verified outcome. */
+/** The RecordPlan, RecordRefusal and RecordOutcome states: records the plan, a refused run's outcome, or an apply's verified outcome. */
 export function createRecordTask(deps: RecordTaskDeps): WorkflowTasks["record"] {
   const log = deps.log ?? noLog;
   const now = deps.now ?? (() => new Date());
@@ -259,12 +259,19 @@ export function createRecordTask(deps: RecordTaskDeps): WorkflowTasks["record"] 
             recordedAt,
             plan: await loadPlan(input.plan, deps.store),
           }
-        : {
-            runId: input.report.runId,
-            kind: "outcome",
-            recordedAt,
-            report: await loadReport(input.report, deps.store),
-          };
+        : input.kind === "refused"
+          ? {
+              runId: input.plan.runId,
+              kind: "outcome",
+              recordedAt,
+              report: refusedReport(await loadPlan(input.plan, deps.store), input.refusal),
+            }
+          : {
+              runId: input.report.runId,
+              kind: "outcome",
+              recordedAt,
+              report: await loadReport(input.report, deps.store),
+            };
     await deps.record(entry);
     log(`recorded the ${entry.kind} of run ${entry.runId}`);
     return { runId: entry.runId, kind: entry.kind };

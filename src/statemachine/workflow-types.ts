@@ -140,7 +140,9 @@ export interface VerifyOutput {
 
 export type RecordTaskInput =
   | { kind: "plan"; plan: Plan | PlanHead }
-  | { kind: "outcome"; report: ApplyReport | ReportHead };
+  | { kind: "outcome"; report: ApplyReport | ReportHead }
+  /** A run refused for more actions than its limit: its outcome, every action not attempted. */
+  | { kind: "refused"; plan: Plan | PlanHead; refusal: string };
 
 export interface RecordTaskOutput {
   runId: string;

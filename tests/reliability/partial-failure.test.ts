@@ -7,7 +7,7 @@
 import { DescribeSecurityGroupRulesCommand } from "@aws-sdk/client-ec2";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { DriftEvent } from "../../src/events/types";
-import type { ApplyReport } from "../../src/plan/types";
+import type { ApplyReport, Plan } from "../../src/plan/types";
 import { NOT_ATTEMPTED } from "../../src/statemachine/apply-report";
 import type { WorkflowResult } from "../../src/statemachine/local-engine";
 import { emulatorClients } from "../support/emulator";
@@ -238,5 +238,36 @@ describe("one action failing terminally", () => {
         .sort(),
     );
     expect(convergenceProblems(await demoState(ids), ids)).toEqual([]);
+  }, 120_000);
+});
+
+describe("an apply refused for more actions than --max-changes", () => {
+  it("changes nothing and records its outcome: every drift item seen again persists, with an event each", async () => {
+    fixture = await freshDemo();
+    const { ids, manifests, stateDir } = fixture;
+    const planned = await runJson<Plan>("plan", manifests, stateDir);
+    expect(planned.code).toBe(2);
+    expect(planned.doc.drift.some((d) => d.remediation === "auto")).toBe(true);
+    const before = await demoState(ids);
+
+    const refused = await runJson<ApplyReport>("apply", manifests, stateDir, ["--max-changes", "1"]);
+    expect(refused.code).toBe(3);
+    expect(executions.map((e) => e.error)).toEqual(["MaxChangesExceeded"]);
+    expect(await demoState(ids)).toEqual(before);
+
+    const listed = await runCli([
+      "events",
+      "--run",
+      refused.doc.runId,
+      "--state-dir",
+      stateDir,
+      "--output",
+      "json",
+    ]);
+    const events = JSON.parse(listed.stdout) as DriftEvent[];
+    // Manual drift persists as the plan is recorded; auto drift once the refused outcome is.
+    expect(events.map((e) => e.type)).toEqual(events.map(() => "DriftPersists"));
+    expect(events.map((e) => e.drift.id).sort()).toEqual(planned.doc.drift.map((d) => d.id).sort());
+    expect(events.every((e) => e.detectedRunId === planned.doc.runId)).toBe(true);
   }, 120_000);
 });

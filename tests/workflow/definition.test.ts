@@ -102,6 +102,7 @@ describe("workflow definition", () => {
       TakeLease: "takeLease",
       Plan: "plan",
       RecordPlan: "record",
+      RecordRefusal: "record",
       ExecuteMountTargetAction: "executeAction",
       ExecuteSecurityGroupAction: "executeAction",
       ExecuteAccessPointAction: "executeAction",

@@ -300,9 +300,26 @@ describe("remediation workflow, executed locally", () => {
     expect(r.result.error).toBe("MaxChangesExceeded");
     expect(r.result.cause).toContain("the plan has 3 actions, more than the limit of 2");
     expect(r.world.calls).toEqual({});
-    expect(r.states).toEqual(["TakeLease", "Leased", "Plan", "RecordPlan", "Route", "TooManyChanges"]);
+    expect(r.states).toEqual([
+      "TakeLease",
+      "Leased",
+      "Plan",
+      "RecordPlan",
+      "Route",
+      "RecordRefusal",
+      "TooManyChanges",
+    ]);
     expect(statusOf(r)).toEqual({ a1: "skipped", a2: "skipped", b1: "skipped" });
     expect(report(r).remaining).toEqual(report(r).drift);
+    // The refused run's outcome is recorded (its open drift gets its events), as the CLI reports it.
+    expect(r.world.records.map((x) => x.kind)).toEqual(["plan", "outcome"]);
+    const outcome = r.world.records[1];
+    expect(outcome?.kind === "outcome" && outcome.report).toEqual(report(r));
+    expect(new Set(report(r).results.map((x) => x.error))).toEqual(
+      new Set([
+        "not attempted: the plan has 3 actions, more than the limit of 2 (--max-changes): nothing was changed; review the plan, then raise the limit or fix part of the drift first",
+      ]),
+    );
   });
 
   it("applies a plan with exactly maxChanges actions", async () => {
