@@ -10,6 +10,13 @@ import type { EventSink } from "./sink";
 import type { DriftEvent } from "./types";
 
 export const METRICS_NAMESPACE = "EfsReconciler";
+
+/**
+ * `TimeToRemediate` values per EMF document: EMF takes at most 100 values of a metric in one
+ * document, and Powertools Metrics publishes by itself (to stdout, its dimensions then cleared) once
+ * a metric holds 100, so each document stays below.
+ */
+const TIME_TO_REMEDIATE_PER_DOCUMENT = 99;
 export const SERVICE_NAME = "efs-reconciler";
 
 /** What the sink needs of a logger; a Powertools `Logger` is one. */
@@ -75,22 +82,29 @@ export class CloudWatchSink implements EventSink {
     this.namespace = options.namespace ?? METRICS_NAMESPACE;
   }
 
-  /** The EMF documents for the events, one per drift code and severity. */
+  /**
+   * The EMF documents for the events: per drift code and severity, one with the counts and up to
+   * TIME_TO_REMEDIATE_PER_DOCUMENT `TimeToRemediate` values, and one more per further such values.
+   */
   metricDocuments(events: readonly DriftEvent[]): Record<string, unknown>[] {
-    return groupByCodeAndSeverity(events).map((g) => {
-      const metrics = new Metrics({
-        namespace: this.namespace,
-        serviceName: SERVICE_NAME,
-        logger: this.logger,
+    return groupByCodeAndSeverity(events).flatMap((g) => {
+      const chunks: number[][] = [];
+      for (let i = 0; i < g.timeToRemediate.length; i += TIME_TO_REMEDIATE_PER_DOCUMENT)
+        chunks.push(g.timeToRemediate.slice(i, i + TIME_TO_REMEDIATE_PER_DOCUMENT));
+      return (chunks.length > 0 ? chunks : [[]]).map((values, i) => {
+        const metrics = new Metrics({
+          namespace: this.namespace,
+          serviceName: SERVICE_NAME,
+          logger: this.logger,
+        });
+        metrics.addDimension("Code", g.code);
+        metrics.addDimension("Severity", g.severity);
+        if (i === 0 && g.detected > 0) metrics.addMetric("DriftDetected", MetricUnit.Count, g.detected);
+        if (i === 0 && g.remediated > 0) metrics.addMetric("DriftRemediated", MetricUnit.Count, g.remediated);
+        if (i === 0 && g.failed > 0) metrics.addMetric("RemediationFailed", MetricUnit.Count, g.failed);
+        for (const seconds of values) metrics.addMetric("TimeToRemediate", MetricUnit.Seconds, seconds);
+        return metrics.serializeMetrics() as Record<string, unknown>;
       });
-      metrics.addDimension("Code", g.code);
-      metrics.addDimension("Severity", g.severity);
-      if (g.detected > 0) metrics.addMetric("DriftDetected", MetricUnit.Count, g.detected);
-      if (g.remediated > 0) metrics.addMetric("DriftRemediated", MetricUnit.Count, g.remediated);
-      if (g.failed > 0) metrics.addMetric("RemediationFailed", MetricUnit.Count, g.failed);
-      for (const seconds of g.timeToRemediate)
-        metrics.addMetric("TimeToRemediate", MetricUnit.Seconds, seconds);
-      return metrics.serializeMetrics() as Record<string, unknown>;
     });
   }
 

@@ -178,6 +178,39 @@ describe("CloudWatchSink", () => {
     });
   });
 
+  it("spreads more than 99 TimeToRemediate values of one code over documents, each with its dimensions", async () => {
+    const drift = Array.from({ length: 120 }, (_, i) => driftOf("FN_TIMEOUT", `fn-${i}`, FN_REF));
+    const fixes = drift.map((d) => actionFor([d]));
+    const plan = planOf("r1", "apply", drift, fixes);
+    const { events } = deriveRunLifecycle(
+      [],
+      { plan, report: reportOf(plan, {}, []) },
+      { startedAt: "2026-11-28T04:00:00.000Z", now: "2026-11-28T04:02:30.000Z" },
+    );
+    const lines: string[] = [];
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await new CloudWatchSink({ logger: recordingLogger(), emit: (l) => lines.push(l) }).put(events);
+    } finally {
+      spy.mockRestore();
+    }
+    // Nothing bypasses `emit` (Powertools publishes by itself at 100 values).
+    expect(written).toEqual([]);
+    const docs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(docs).toHaveLength(2);
+    for (const d of docs) expect(d).toMatchObject({ Code: "FN_TIMEOUT", Severity: "medium" });
+    const values = docs.flatMap((d) => {
+      const v = d.TimeToRemediate;
+      return Array.isArray(v) ? v : [v];
+    });
+    expect(values).toHaveLength(120);
+    expect(docs.map((d) => d.DriftRemediated)).toEqual([120, undefined]);
+  });
+
   it("emits no metrics for events that count nothing (persisting or resolved drift)", async () => {
     const drift = driftOf("FS_PERFORMANCE_MODE", "fs-1");
     const base = deriveRunLifecycle(
