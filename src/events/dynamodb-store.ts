@@ -139,7 +139,10 @@ export class DynamoRecordStore implements RecordStore {
       while (keys.length > 0) {
         const out = await this.client.send(
           new BatchGetItemCommand({
-            RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: "eventId" } },
+            // Strongly consistent: an event written a moment ago (a retried step) must count as recorded.
+            RequestItems: {
+              [this.tableName]: { Keys: keys, ProjectionExpression: "eventId", ConsistentRead: true },
+            },
           }),
         );
         for (const item of out.Responses?.[this.tableName] ?? []) {

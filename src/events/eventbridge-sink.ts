@@ -9,12 +9,10 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from "@aws-sdk/client-eventbridge";
-import type { EventSink } from "./sink";
+import { type EventSink, PUT_EVENTS_BATCH } from "./sink";
 import type { DriftEvent } from "./types";
 
 export const EVENT_SOURCE = "efs-reconciler";
-/** PutEvents' limit of entries per call. */
-export const PUT_EVENTS_BATCH = 10;
 
 /** Per-entry error codes worth another attempt; the others will fail the same way again. */
 const TRANSIENT_ERRORS = new Set([

@@ -6,15 +6,17 @@
  *
  * Order of writes, so a retry after a failure at any point converges:
  * 1. events the store does not hold yet go to the other sinks (EventBridge, CloudWatch), so a
- *    retried step does not notify twice (only a crash between 1 and 2 repeats a notification);
+ *    retried step does not notify twice, then
  * 2. the same events go to the store (whose writes are idempotent too, should another writer
- *    have stored one meanwhile);
+ *    have stored one meanwhile) — 1 and 2 one EventBridge batch of events at a time, so a sink
+ *    failing part-way leaves every batch it published stored, and only a crash between 1 and 2
+ *    repeats a notification (of one batch);
  * 3. the status replaces the stored one if no other run recorded meanwhile (else start over).
  */
 import { type ManifestSet, manifestRefs } from "./compute-status";
 import type { RunInput } from "./derive-events";
 import { nextRecord } from "./next-record";
-import { type EventSink, type RecordStore, StatusConflictError } from "./sink";
+import { type EventSink, PUT_EVENTS_BATCH, type RecordStore, StatusConflictError } from "./sink";
 import type { DriftEvent, StatusDocument } from "./types";
 
 export interface RecordRunInput extends RunInput {
@@ -48,8 +50,11 @@ export async function recordRun(input: RecordRunInput, target: RecordTarget): Pr
     const stored = await target.store.readStatus();
     const { events, status } = nextRecord(stored, { ...input, objects }, now().toISOString());
     const fresh = await target.store.unrecorded(events);
-    for (const sink of target.sinks ?? []) await sink.put(fresh);
-    await target.store.put(fresh);
+    for (let i = 0; i < fresh.length; i += PUT_EVENTS_BATCH) {
+      const batch = fresh.slice(i, i + PUT_EVENTS_BATCH);
+      for (const sink of target.sinks ?? []) await sink.put(batch);
+      await target.store.put(batch);
+    }
     if (status === stored) return { events, published: fresh, status };
     try {
       await target.store.writeStatus(status, stored?.version ?? 0);

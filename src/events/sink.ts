@@ -37,3 +37,6 @@ export class StatusConflictError extends Error {
     );
   }
 }
+
+/** PutEvents' limit of entries per call: the EventBridge sink's batch, and the batch events are recorded in. */
+export const PUT_EVENTS_BATCH = 10;

@@ -333,3 +333,31 @@ describe("recordRun and concurrent runs", () => {
     expect((await store.readStatus())?.version).toBe(1);
   });
 });
+
+describe("recording with a sink that fails part-way", () => {
+  it("a retried recording publishes every event exactly once: each published batch was stored before the next", async () => {
+    const drift = Array.from({ length: 25 }, (_, i) => driftOf("FS_LIFECYCLE_POLICY", `fs-${i}`));
+    const plan = planOf("r1", "dry-run", drift);
+    const published: string[] = [];
+    let calls = 0;
+    const flaky = {
+      name: "eventbridge",
+      put: async (events: readonly DriftEvent[]) => {
+        calls++;
+        // The second batch fails once (a permanent error, or attempts used up), the step is retried.
+        if (calls === 2) throw new Error("AccessDeniedException");
+        published.push(...events.map((e) => e.eventId));
+      },
+    };
+    const now = steppingClock("2026-11-28T04:00:00.000Z", 60);
+    await expect(recordRun({ plan, desired }, { store, sinks: [flaky], now })).rejects.toThrow(
+      "AccessDeniedException",
+    );
+    const retried = await recordRun({ plan, desired }, { store, sinks: [flaky], now });
+
+    expect(retried.events).toHaveLength(25);
+    expect(published).toHaveLength(25);
+    expect(new Set(published).size).toBe(25);
+    expect((await store.unrecorded(retried.events)).length).toBe(0);
+  });
+});
