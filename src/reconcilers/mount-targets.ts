@@ -45,12 +45,17 @@ function pendingMountTarget(fileSystemId: string, mt: MountTargetDescription): P
   return [{ type: "mountTarget", fileSystemId, mountTargetId: mt.MountTargetId }];
 }
 
-/** The outcome for a mount target already present in the AZ, or an error when it can never serve. */
-function existingOutcome(
+/**
+ * The outcome for a mount target already present in the AZ, or an error when it can never serve.
+ * An available one made by someone else may lack the manifest's security group, which the
+ * functions' NFS rules are on: it gets the action's groups it lacks before the action counts as done.
+ */
+async function existingOutcome(
   action: ActionOf<"CreateMountTarget">,
   mt: MountTargetDescription,
   how: string,
-): ReconcileOutcome {
+  efs: EFSClient,
+): Promise<ReconcileOutcome> {
   const { fileSystemId, availabilityZone } = action.params;
   const state = mt.LifeCycleState ?? "available";
   if (state === "deleting") {
@@ -64,6 +69,15 @@ function existingOutcome(
       `mount target ${mt.MountTargetId} of ${fileSystemId} in ${availabilityZone} is in state error; ` +
         "delete it by hand (the reconciler never deletes mount targets) and re-run apply",
     );
+  }
+  if (state === "available" && mt.MountTargetId) {
+    const added = await addSecurityGroups(efs, mt.MountTargetId, action.params.securityGroupIds);
+    if (added.length > 0) {
+      return succeeded(
+        action,
+        `mount target ${mt.MountTargetId} of ${fileSystemId} in ${availabilityZone} ${how}; added security group ${added.join(", ")} to it`,
+      );
+    }
   }
   return skipped(
     action,
@@ -79,7 +93,7 @@ export async function reconcileCreateMountTarget(
   return classified(action, async () => {
     const { fileSystemId, availabilityZone, subnetId, securityGroupIds } = action.params;
     const existing = await mountTargetInAz(clients.efs, fileSystemId, availabilityZone);
-    if (existing) return existingOutcome(action, existing, "already existed");
+    if (existing) return existingOutcome(action, existing, "already existed", clients.efs);
     try {
       const created = await clients.efs.send(
         new CreateMountTargetCommand({
@@ -96,7 +110,7 @@ export async function reconcileCreateMountTarget(
     } catch (err) {
       if (isAwsError(err, "MountTargetConflict")) {
         const now = await mountTargetInAz(clients.efs, fileSystemId, availabilityZone);
-        if (now) return existingOutcome(action, now, "was already created");
+        if (now) return existingOutcome(action, now, "was already created", clients.efs);
         throw new TerminalReconcileError(
           `CreateMountTarget on ${fileSystemId} in ${availabilityZone} conflicts with existing mount targets ` +
             `(the file system may have mount targets in another VPC than subnet ${subnetId}); fix the manifests or ` +
@@ -115,55 +129,70 @@ export async function reconcileCreateMountTarget(
   });
 }
 
+/**
+ * Gives mount target `mountTargetId` the groups of `wanted` it lacks (keeping its others); returns
+ * the ones it added (none: nothing was written).
+ */
+async function addSecurityGroups(
+  efs: EFSClient,
+  mountTargetId: string,
+  wanted: readonly string[],
+): Promise<string[]> {
+  let current: string[];
+  try {
+    const out = await efs.send(
+      new DescribeMountTargetSecurityGroupsCommand({ MountTargetId: mountTargetId }),
+    );
+    current = out.SecurityGroups ?? [];
+  } catch (err) {
+    if (isAwsError(err, "MountTargetNotFound")) {
+      throw new TerminalReconcileError(
+        `mount target ${mountTargetId} no longer exists; re-run plan (a missing AZ gets a new mount target)`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  const missing = wanted.filter((g) => !current.includes(g));
+  if (missing.length === 0) return [];
+  if (current.length + missing.length > MAX_MOUNT_TARGET_SECURITY_GROUPS) {
+    throw new TerminalReconcileError(
+      `mount target ${mountTargetId} already has ${current.length} security groups (${current.join(", ")}), ` +
+        `the EFS maximum is ${MAX_MOUNT_TARGET_SECURITY_GROUPS}: remove one by hand to make room for ` +
+        `${missing.join(", ")}, then re-run apply`,
+    );
+  }
+  try {
+    await efs.send(
+      new ModifyMountTargetSecurityGroupsCommand({
+        MountTargetId: mountTargetId,
+        SecurityGroups: [...current, ...missing],
+      }),
+    );
+  } catch (err) {
+    if (isAwsError(err, "IncorrectMountTargetState")) {
+      throw new RetryableReconcileError(
+        `mount target ${mountTargetId} is not available yet to change its security groups; retrying later`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  return missing;
+}
+
 export async function reconcileAddMountTargetSecurityGroup(
   action: ActionOf<"AddMountTargetSecurityGroup">,
   clients: MountTargetsClients,
 ): Promise<ReconcileOutcome> {
   return classified(action, async () => {
     const { mountTargetId, securityGroupId } = action.params;
-    let current: string[];
-    try {
-      const out = await clients.efs.send(
-        new DescribeMountTargetSecurityGroupsCommand({ MountTargetId: mountTargetId }),
-      );
-      current = out.SecurityGroups ?? [];
-    } catch (err) {
-      if (isAwsError(err, "MountTargetNotFound")) {
-        throw new TerminalReconcileError(
-          `mount target ${mountTargetId} no longer exists; re-run plan (a missing AZ gets a new mount target)`,
-          { cause: err },
-        );
-      }
-      throw err;
-    }
-    if (current.includes(securityGroupId)) {
+    const added = await addSecurityGroups(clients.efs, mountTargetId, [securityGroupId]);
+    if (added.length === 0) {
       return skipped(
         action,
         `mount target ${mountTargetId} already carried security group ${securityGroupId}`,
       );
-    }
-    if (current.length >= MAX_MOUNT_TARGET_SECURITY_GROUPS) {
-      throw new TerminalReconcileError(
-        `mount target ${mountTargetId} already has ${current.length} security groups (${current.join(", ")}), ` +
-          `the EFS maximum is ${MAX_MOUNT_TARGET_SECURITY_GROUPS}: remove one by hand to make room for ` +
-          `${securityGroupId}, then re-run apply`,
-      );
-    }
-    try {
-      await clients.efs.send(
-        new ModifyMountTargetSecurityGroupsCommand({
-          MountTargetId: mountTargetId,
-          SecurityGroups: [...current, securityGroupId],
-        }),
-      );
-    } catch (err) {
-      if (isAwsError(err, "IncorrectMountTargetState")) {
-        throw new RetryableReconcileError(
-          `mount target ${mountTargetId} is not available yet to change its security groups; retrying later`,
-          { cause: err },
-        );
-      }
-      throw err;
     }
     return succeeded(action, `added security group ${securityGroupId} to mount target ${mountTargetId}`);
   });

@@ -2,7 +2,9 @@
  * Mount-target reconcilers over the wire: CreateMountTarget (including a mount target that stays
  * `creating` for a while) and AddMountTargetSecurityGroup, each from a real plan.
  */
+import { CreateSecurityGroupCommand } from "@aws-sdk/client-ec2";
 import {
+  CreateMountTargetCommand,
   DeleteMountTargetCommand,
   DescribeMountTargetSecurityGroupsCommand,
   DescribeMountTargetsCommand,
@@ -63,6 +65,29 @@ describe("CreateMountTarget", () => {
 
     await expectRerunSkipped(action, clients);
     expect(await mountTargets(b.fileSystemId)).toHaveLength(2);
+    expect((await planFor(desired, clients)).drift).toEqual([]);
+  });
+
+  it("a mount target someone else made in the AZ meanwhile gets the manifest's group next to its own", async () => {
+    const { b, desired, action } = await missingMountTarget();
+    const other = await clients.ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: "made-by-hand", Description: "x", VpcId: b.network.vpcId }),
+    );
+    const theirs = await clients.efs.send(
+      new CreateMountTargetCommand({
+        FileSystemId: b.fileSystemId,
+        SubnetId: b.subnetByAz["us-east-1b"],
+        SecurityGroups: [other.GroupId as string],
+      }),
+    );
+
+    const outcome = await reconcile(action, clients);
+
+    expect(outcome).toMatchObject({ actionId: action.id, status: "succeeded", pending: [] });
+    expect(outcome.message).toContain(`added security group ${b.mountTargetSg}`);
+    expect(await mountTargets(b.fileSystemId)).toHaveLength(2);
+    expect(await groupsOf(theirs.MountTargetId as string)).toEqual([other.GroupId, b.mountTargetSg]);
+    await expectRerunSkipped(action, clients);
     expect((await planFor(desired, clients)).drift).toEqual([]);
   });
 

@@ -38,6 +38,8 @@ const create = action(
 
 /** The file system's mount targets as AWS holds them; CreateMountTarget adds one in `creating`. */
 let mountTargets: MountTargetDescription[];
+/** Each mount target's security groups (absent: the manifest's, sg-mt). */
+let groupsOf: Map<string, string[]>;
 let nextId: number;
 
 function makeMountTarget(az: string, state: string): MountTargetDescription {
@@ -55,6 +57,7 @@ function makeMountTarget(az: string, state: string): MountTargetDescription {
 function createdMountTarget(input: CreateMountTargetCommandInput): MountTargetDescription {
   const mt = { ...makeMountTarget("us-east-1b", "creating"), SubnetId: input.SubnetId };
   mountTargets.push(mt);
+  groupsOf.set(mt.MountTargetId ?? "", input.SecurityGroups ?? []);
   return mt;
 }
 
@@ -65,6 +68,16 @@ beforeEach(() => {
   nextId = 100;
   efs.on(DescribeMountTargetsCommand).callsFake(() => ({ MountTargets: [...mountTargets] }));
   efs.on(CreateMountTargetCommand).callsFake(createdMountTarget);
+  groupsOf = new Map();
+  efs.on(DescribeMountTargetSecurityGroupsCommand).callsFake((input: { MountTargetId?: string }) => ({
+    SecurityGroups: [...(groupsOf.get(input.MountTargetId ?? "") ?? ["sg-mt"])],
+  }));
+  efs
+    .on(ModifyMountTargetSecurityGroupsCommand)
+    .callsFake((input: { MountTargetId?: string; SecurityGroups?: string[] }) => {
+      groupsOf.set(input.MountTargetId ?? "", input.SecurityGroups ?? []);
+      return {};
+    });
 });
 
 describe("CreateMountTarget", () => {
@@ -103,6 +116,21 @@ describe("CreateMountTarget", () => {
     expect(out).toMatchObject({ status: "skipped", pending: [] });
     expect(out.message).toContain("fsmt-101");
     expect(efs).not.toHaveReceivedCommand(CreateMountTargetCommand);
+  });
+
+  it("an available mount target someone else made in the AZ gets the manifest's group it lacks, keeping its own", async () => {
+    const theirs = makeMountTarget("us-east-1b", "available");
+    mountTargets.push(theirs);
+    groupsOf.set(theirs.MountTargetId ?? "", ["sg-other"]);
+    const out = await reconcileCreateMountTarget(create, clients);
+    expect(out).toMatchObject({ status: "succeeded", pending: [] });
+    expect(out.message).toContain(`mount target ${theirs.MountTargetId}`);
+    expect(out.message).toContain("added security group sg-mt");
+    expect(groupsOf.get(theirs.MountTargetId ?? "")).toEqual(["sg-other", "sg-mt"]);
+    expect(efs).not.toHaveReceivedCommand(CreateMountTargetCommand);
+    // Run again: nothing left to add.
+    expect((await reconcileCreateMountTarget(create, clients)).status).toBe("skipped");
+    expect(efs).toHaveReceivedCommandTimes(ModifyMountTargetSecurityGroupsCommand, 1);
   });
 
   it("reads every page of mount targets before deciding", async () => {
