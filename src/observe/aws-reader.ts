@@ -99,7 +99,7 @@ export class AwsReader {
   }
 }
 
-/** Splits ids into batches of at most `size` (EC2 accepts up to 200 values per filter). */
+/** Splits ids into batches of at most `size` (EC2 accepts up to 200 filter values per call). */
 export function chunk<T>(items: readonly T[], size = 200): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));

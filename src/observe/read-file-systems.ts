@@ -52,6 +52,13 @@ export function resolveFileSystem(
   const { fileSystemId, selector } = manifest.spec;
   if (fileSystemId !== undefined) {
     const fs = fileSystems.find((f) => f.FileSystemId === fileSystemId && f.LifeCycleState !== "deleted");
+    if (fs && GONE_STATES.has(fs.LifeCycleState ?? "")) {
+      return {
+        found: false,
+        reason: `file system ${fileSystemId} in ${region} is being deleted (${fs.LifeCycleState}); point the manifest at the file system that replaces it`,
+        candidates: [],
+      };
+    }
     return fs
       ? { found: true, fileSystemId }
       : {

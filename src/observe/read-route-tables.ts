@@ -13,14 +13,19 @@ import {
 import { type AwsReader, chunk, distinct } from "./aws-reader";
 import type { ObservedRouteTable } from "./types";
 
+/** EC2 takes at most this many filter values in one call, counted across its filters. */
+const FILTER_VALUES_PER_CALL = 200;
+
+/** `values` in batches, each call's filters (`filters(batch)` plus `fixedValues` more values) within the cap. */
 async function describeRouteTables(
   reader: AwsReader,
   ec2: EC2Client,
   filters: (values: string[]) => Filter[],
   values: readonly string[],
+  fixedValues = 0,
 ): Promise<RouteTable[]> {
   const batches = await Promise.all(
-    chunk(distinct(values)).map(async (ids) => {
+    chunk(distinct(values), FILTER_VALUES_PER_CALL - fixedValues).map(async (ids) => {
       const pages = await reader.pages(
         "ec2",
         "DescribeRouteTables",
@@ -87,6 +92,7 @@ export async function readRouteTables(
             { Name: "association.main", Values: ["true"] },
           ],
           vpcIds,
+          1,
         )
       : [],
   ]);

@@ -517,6 +517,23 @@ describe("observe: file system resolution", () => {
     expect(efs).not.toHaveReceivedCommand(DescribeLifecycleConfigurationCommand);
   });
 
+  it("a fileSystemId whose file system is being deleted is not found (as by selector), and nothing is read for it", async () => {
+    const desired = convergedDesired();
+    desired.fileSystems = [fsManifest("ml-data", { fileSystemId: FS_ID })];
+    const account = convergedAccount();
+    for (const fs of account.fileSystems) if (fs.FileSystemId === FS_ID) fs.LifeCycleState = "deleting";
+    const { clients, efs } = mockAccount(account);
+
+    const state = await observe(desired, clients);
+
+    expect(state.fileSystems["ml-data"]).toEqual({
+      found: false,
+      reason: `file system ${FS_ID} in us-east-1 is being deleted (deleting); point the manifest at the file system that replaces it`,
+      candidates: [],
+    });
+    expect(efs).not.toHaveReceivedCommand(DescribeMountTargetsCommand);
+  });
+
   it("matches a file system to the first manifest designating it: a second manifest (selector or id) is not found", async () => {
     const desired = convergedDesired();
     desired.fileSystems = [
