@@ -770,10 +770,20 @@ function nfsSources(fsm: FileSystemManifest, bound: FunctionView[], observed: Ob
     const group = observed.securityGroups[id];
     return sg && group && group.vpcId !== sg.vpcId ? [group] : [];
   });
-  const allowedExtra = fsm.spec.mountTargets.allowedSecurityGroupIds.filter(
-    (id) => !foreign.some((g) => g.groupId === id),
+  // An allowed group that does not exist cannot be a source either: a rule from it would be refused.
+  const missing = fsm.spec.mountTargets.allowedSecurityGroupIds.filter(
+    (id) => sg !== undefined && observed.securityGroups[id] === undefined,
   );
-  return { sg, foreign, allowedExtra, sources: [...bound.flatMap((v) => v.securityGroups), ...allowedExtra] };
+  const allowedExtra = fsm.spec.mountTargets.allowedSecurityGroupIds.filter(
+    (id) => !foreign.some((g) => g.groupId === id) && !missing.includes(id),
+  );
+  return {
+    sg,
+    foreign,
+    missing,
+    allowedExtra,
+    sources: [...bound.flatMap((v) => v.securityGroups), ...allowedExtra],
+  };
 }
 
 function diffSecurityGroup(
@@ -786,7 +796,7 @@ function diffSecurityGroup(
   const sgId = fsm.spec.mountTargets.securityGroupId;
   const mref = ref(fsm);
   const resource: ResourceRef = { type: "AWS::EC2::SecurityGroup", id: sgId };
-  const { sg, foreign, allowedExtra } = nfsSources(fsm, bound, observed);
+  const { sg, foreign, missing, allowedExtra } = nfsSources(fsm, bound, observed);
   const allowedSources = group.sources;
   const once = (field: string): boolean => {
     if (group.reported.has(field)) return false;
@@ -817,6 +827,19 @@ function diffSecurityGroup(
       expected: `TCP ${NFS_PORT} from ${other.groupId}`,
       actual: null,
       message: `allowedSecurityGroupIds entry ${other.groupId} is in ${other.vpcId}, not in ${sg.vpcId} of the mount-target security group ${sgId}, so it is not allowed as an NFS source; name a security group of ${sg.vpcId} instead`,
+      remediation: "manual",
+    });
+  }
+  for (const id of missing) {
+    if (!once(`ingress.from.${id}`)) continue;
+    b.add({
+      code: "SG_INGRESS_MISSING",
+      manifest: mref,
+      resource,
+      field: `ingress.from.${id}`,
+      expected: `TCP ${NFS_PORT} from ${id}`,
+      actual: null,
+      message: `allowedSecurityGroupIds entry ${id} does not exist, so ${sgId} cannot admit NFS from it; create it (in ${sg.vpcId}) or remove it from allowedSecurityGroupIds`,
       remediation: "manual",
     });
   }

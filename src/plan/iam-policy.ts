@@ -359,6 +359,18 @@ function grantedEfsActions(s: Statement): string[] {
 }
 
 /**
+ * Whether a statement's resources can name an EFS resource: a `Resource` list of only other
+ * services' ARNs (an S3 bucket, a table) grants nothing on EFS, whatever its actions say.
+ */
+function mayNameEfs(s: Statement): boolean {
+  if (s.resources === undefined) return true;
+  return s.resources.some((r) => {
+    const service = r.split(":")[2];
+    return service === undefined || resourceMatches(service, "elasticfilesystem");
+  });
+}
+
+/**
  * Decides ClientMount, ClientWrite and ClientRootAccess of `roleArn` on `fileSystemArn` (identity
  * Allow or resource-policy Allow, and no Deny in either), and finds the identity-policy grants that
  * go beyond them.
@@ -420,7 +432,7 @@ export function evaluateEfsAccess(input: EfsAccessInput): EfsAccessEvaluation {
     for (const s of p.statements) {
       if (s.effect !== "Allow") continue;
       const granted = grantedEfsActions(s);
-      if (granted.length === 0) continue;
+      if (granted.length === 0 || !mayNameEfs(s)) continue;
       const beyondClient = granted.filter((a) => !(EFS_CLIENT_ACTIONS as readonly string[]).includes(a));
       const onEveryFileSystem =
         s.notResources !== undefined || (s.resources ?? []).some((r) => resourceMatches(r, probe));

@@ -303,6 +303,24 @@ const cases: Case[] = [
     message: ["inline policy efs-client of role ml-lambda (statement All) grants elasticfilesystem:Backup"],
   },
   {
+    name: "statements that name only other services' resources grant nothing on EFS, whatever their actions",
+    mutate: (w) => {
+      const minimal = JSON.parse(role(w).policies[0]!.document) as { Statement: object[] };
+      role(w).policies[0]!.document = doc(
+        ...minimal.Statement,
+        { Sid: "Bucket", Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::my-bucket/*" },
+        {
+          Sid: "Table",
+          Effect: "Allow",
+          NotAction: "iam:*",
+          Resource: ["arn:aws:dynamodb:us-east-1:111122223333:table/t"],
+        },
+      );
+    },
+    drift: [],
+    actions: [],
+  },
+  {
     name: "a function outside any VPC reports FN_NOT_IN_VPC only (no log format, no IAM)",
     mutate: (w) => {
       const fn = liveFn(w, "search");

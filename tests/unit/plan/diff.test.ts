@@ -16,6 +16,18 @@ const WORLD_OPEN_NFS = {
   cidrIpv4: "0.0.0.0/0",
 };
 
+/** The manifest allows one more group, of the mount-target group's VPC. */
+function allowExtraGroup(w: World): void {
+  w.desired.fileSystems[0]!.spec.mountTargets.allowedSecurityGroupIds = ["sg-0extra0000000001"];
+  const mtGroup = w.observed.securityGroups[MT_SG]!;
+  w.observed.securityGroups["sg-0extra0000000001"] = {
+    ...mtGroup,
+    groupId: "sg-0extra0000000001",
+    groupName: "extra",
+    rules: [],
+  };
+}
+
 interface Case {
   name: string;
   mutate: (w: World) => void;
@@ -223,15 +235,23 @@ const cases: Case[] = [
   {
     name: "SG_INGRESS_MISSING for an allowedSecurityGroupIds entry",
     mutate: (w) => {
-      w.desired.fileSystems[0]!.spec.mountTargets.allowedSecurityGroupIds = ["sg-0extra0000000001"];
+      allowExtraGroup(w);
     },
     drift: [`SG_INGRESS_MISSING high auto ${MT_SG}`],
     actions: [`1 AuthorizeIngress ${MT_SG}`],
   },
   {
+    name: "SG_INGRESS_MISSING, manual, for an allowedSecurityGroupIds entry that does not exist (a rule from it would be refused)",
+    mutate: (w) => {
+      w.desired.fileSystems[0]!.spec.mountTargets.allowedSecurityGroupIds = ["sg-0gone00000000001"];
+    },
+    drift: [`SG_INGRESS_MISSING high manual ${MT_SG}`],
+    actions: [],
+  },
+  {
     name: "an allowed extra group's rule is not drift",
     mutate: (w) => {
-      w.desired.fileSystems[0]!.spec.mountTargets.allowedSecurityGroupIds = ["sg-0extra0000000001"];
+      allowExtraGroup(w);
       w.observed.securityGroups[MT_SG]!.rules.push({
         ruleId: "sgr-x",
         groupId: MT_SG,

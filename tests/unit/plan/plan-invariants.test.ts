@@ -100,6 +100,11 @@ describe("plan invariants", () => {
   it("never authorizes a CIDR, a port other than 2049, or a source outside bound and allowed groups", () => {
     const w = drifted();
     w.desired.fileSystems[0]!.spec.mountTargets.allowedSecurityGroupIds = ["sg-0extra0000000001"];
+    w.observed.securityGroups["sg-0extra0000000001"] = {
+      ...w.observed.securityGroups[MT_SG]!,
+      groupId: "sg-0extra0000000001",
+      rules: [],
+    };
     w.observed.securityGroups[MT_SG]!.rules = [];
     w.observed.securityGroups[FN_SG]!.rules = [];
     const p = plan(w);
