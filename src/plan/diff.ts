@@ -1103,11 +1103,14 @@ function diffAccessPoint(
     });
   }
 
-  // Break: delete the replaced access point and stale duplicates once nothing else mounts them.
+  // Break: delete the replaced access point and stale duplicates once no manifest function mounts
+  // them. One a function outside the manifests mounts is released instead (the reconciler removes
+  // efs-reconciler's tags at delete time and keeps it), so the name stays on one access point.
   const stale = [...(replaced ? [replaced] : []), ...named.filter((ap) => ap !== live)];
   for (const ap of stale) {
     const mounters = observed.mountedBy[ap.accessPointArn] ?? [];
-    if (!mounters.every((f) => repointed.has(f))) continue;
+    if (mounters.some((f) => manifestFunctions.includes(f) && !repointed.has(f))) continue;
+    const outside = mounters.filter((f) => !manifestFunctions.includes(f));
     const resource: ResourceRef = { type: "AWS::EFS::AccessPoint", id: ap.accessPointId };
     if (ap !== replaced && ap.tags[MANAGED_BY_TAG] !== MANAGED_BY_VALUE) {
       // Carries the name but is not ours (§5.1): reported, never deleted.
@@ -1139,10 +1142,13 @@ function diffAccessPoint(
       ];
     }
     keep.add(ap.accessPointId); // handled here, not again as an orphan
+    const which = ap === replaced ? "replaced" : "duplicate";
     b.propose(
       deleteAction(
         ap,
-        `delete ${ap === replaced ? "replaced" : "duplicate"} access point`,
+        outside.length > 0
+          ? `release ${which} access point (${outside.join(", ")}, outside the manifests, mounts it: it is kept, its efs-reconciler tags removed)`
+          : `delete ${which} access point`,
         driftIds,
         manifestFunctions,
       ),

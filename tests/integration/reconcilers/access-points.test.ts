@@ -251,6 +251,38 @@ describe("DeleteAccessPoint", () => {
     expect((await accessPoints(b.fileSystemId)).map((ap) => ap.AccessPointId)).toContain(b.accessPointId);
   });
 
+  it("plans the release of a replaced access point a function outside the manifests already mounts; the name ends on one", async () => {
+    const { b, desired } = await seedBaselineIn(clients, dir, {
+      posixUser: { Uid: 0, Gid: 0 },
+      accessPointTags: {
+        [NAME_TAG]: "lambda",
+        [MANAGED_BY_TAG]: MANAGED_BY_VALUE,
+        "efs-reconciler.io/spec-hash": "0123456789abcdef",
+        Name: "lambda",
+      },
+    });
+    await seedFunction(clients, {
+      functionName: "someone-elses-function",
+      vpc: { subnetIds: [b.subnetByAz["us-east-1a"] ?? ""], securityGroupIds: [b.functionSg] },
+      fileSystem: { accessPointArn: b.accessPointArn, localMountPath: "/mnt/legacy" },
+    });
+    const plan = await planFor(desired, clients);
+    const release = onlyAction(plan, "DeleteAccessPoint");
+    expect(release.description).toContain(
+      "release replaced access point (someone-elses-function, outside the manifests",
+    );
+    for (const a of plan.actions.filter((x) => x.phase < 3)) await reconcile(a, clients);
+
+    await expect(reconcile(release, clients)).rejects.toMatchObject({
+      name: "TerminalReconcileError",
+      message: expect.stringContaining(`kept access point ${b.accessPointId} instead of deleting it`),
+    });
+    const named = (await accessPoints(b.fileSystemId)).filter((ap) => tags(ap)[NAME_TAG] === "lambda");
+    expect(named.map((ap) => ap.PosixUser?.Uid)).toEqual([1000]);
+    expect((await accessPoints(b.fileSystemId)).map((ap) => ap.AccessPointId)).toContain(b.accessPointId);
+    expect((await planFor(desired, clients)).drift).toEqual([]);
+  });
+
   it("refuses to delete an access point that is not tagged managed-by efs-reconciler", async () => {
     const { b, old, action } = await orphan();
     await clients.efs.send(

@@ -62,12 +62,30 @@ describe("plan invariants", () => {
     expect(of(p, "DeleteAccessPoint").map((a) => a.params.accessPointId)).toEqual([AP_ID]);
   });
 
-  it("keeps a replaced access point that a function outside the manifests still mounts", () => {
+  it("releases, never deletes, a replaced access point a function outside the manifests mounts", () => {
     const w = converged();
     liveFs(w).accessPoints[0]!.posixUser = { uid: 0, gid: 0, secondaryGids: [] };
     w.observed.mountedBy[AP_ARN] = ["embed", "search", "someone-elses-fn"];
     const p = plan(w);
     expect(of(p, "CreateAccessPoint")).toHaveLength(1);
+    // The delete action carries the manifests' functions: at delete time the reconciler finds
+    // someone-elses-fn among the mounters, keeps the access point and removes its own tags.
+    const [release, ...more] = of(p, "DeleteAccessPoint");
+    expect(more).toEqual([]);
+    expect(release?.params).toMatchObject({ accessPointId: AP_ID, manifestFunctions: ["embed", "search"] });
+    expect(release?.phase).toBe(3);
+    expect(release?.description).toContain(
+      "release replaced access point (someone-elses-fn, outside the manifests",
+    );
+  });
+
+  it("keeps a replaced access point a manifest function still mounts and this run does not repoint", () => {
+    const w = converged();
+    liveFs(w).accessPoints[0]!.posixUser = { uid: 0, gid: 0, secondaryGids: [] };
+    // search left its VPC: it is not repointed (FN_NOT_IN_VPC is manual) and still mounts the old one.
+    delete liveFn(w, "search").vpcConfig;
+    const p = plan(w);
+    expect(of(p, "UpdateFunctionFileSystem").map((a) => a.params.functionName)).toEqual(["embed"]);
     expect(of(p, "DeleteAccessPoint")).toEqual([]);
   });
 
