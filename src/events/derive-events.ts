@@ -11,6 +11,11 @@ export interface RunInput {
   plan: Plan;
   /** The verified outcome of an apply run; absent when only the plan is known. */
   report?: ApplyReport;
+  /**
+   * false: the run stopped before its verifying observation, so `report.remaining` is the plan's
+   * drift; drift whose actions all succeeded is then left to the next observation (no event).
+   */
+  verified?: false;
   executionArn?: string;
 }
 
@@ -149,6 +154,8 @@ export function deriveRunLifecycle(
         continue;
       }
       const error = failureOf(actions);
+      // Not observed again: whether its successful actions fixed it is for the next run to see.
+      if (error === STILL_PRESENT && input.verified === false) continue;
       if (error !== undefined) {
         failures.set(d.id, error);
         emit("RemediationFailed", d, { actions, error });

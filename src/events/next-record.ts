@@ -28,11 +28,16 @@ export function nextRecord(
 
   const lifecycle = deriveRunLifecycle(
     baseline,
-    { plan, ...(report ? { report } : {}), ...(executionArn ? { executionArn } : {}) },
+    {
+      plan,
+      ...(report ? { report } : {}),
+      ...(executionArn ? { executionArn } : {}),
+      ...(input.verified === false ? { verified: false as const } : {}),
+    },
     { startedAt, now },
   );
-  // A late re-recording of the plan must not undo the run's verified outcome.
-  if (stored && sameRun && stored.lastRun.stage === "verified" && !report) {
+  // A late re-recording of the plan must not undo the run's outcome (verified, or stopped early).
+  if (stored && sameRun && stored.lastRun.stage !== "planned" && !report) {
     return { events: lifecycle.events, status: stored };
   }
   const objects = computeObjectStatus(input.objects, lifecycle.open, stored?.objects ?? [], {
@@ -52,7 +57,7 @@ export function nextRecord(
       manifestRevision: plan.manifestRevision,
       startedAt,
       recordedAt: now,
-      stage: report ? "verified" : "planned",
+      stage: report ? (input.verified === false ? "stopped" : "verified") : "planned",
       ...(executionArn ? { executionArn } : {}),
     },
     objects,

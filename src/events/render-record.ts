@@ -55,7 +55,7 @@ export function statusText(doc: StatusDocument | undefined, where: string, opts:
   });
   const inSync = doc.objects.filter(isInSync).length;
   const run = doc.lastRun;
-  const stage = run.stage === "verified" ? "verified" : "planned";
+  const stage = run.stage;
   return `${textTable(["KIND", "NAME", "IN-SYNC", "DRIFT", "LAST-RECONCILED"], rows)}\n${inSync} of ${doc.objects.length} objects in sync; last run ${run.runId} (${run.mode}, ${stage}) at ${shortTime(run.recordedAt)}, manifest revision ${run.manifestRevision}.\n`;
 }
 
@@ -74,7 +74,7 @@ export function statusMarkdown(doc: StatusDocument | undefined, where: string): 
   });
   const inSync = doc.objects.filter(isInSync).length;
   const run = doc.lastRun;
-  const stage = run.stage === "verified" ? "verified" : "planned";
+  const stage = run.stage;
   return `${[
     `**${inSync} of ${doc.objects.length} objects in sync**; last run ${code(run.runId)} (${run.mode}, ${stage}) at ${shortTime(run.recordedAt)}, manifest revision ${code(run.manifestRevision)}.`,
     "",

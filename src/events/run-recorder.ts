@@ -19,6 +19,9 @@ export function createRunRecorder(target: RecordTarget, options: RunRecorderOpti
     const desired = await options.loadDesired();
     const arn = options.executionArn ? { executionArn: options.executionArn } : {};
     if (entry.kind === "plan") await recordRun({ plan: entry.plan, desired, ...arn }, target);
-    else await recordRun({ plan: entry.report, report: entry.report, desired, ...arn }, target);
+    else {
+      const unverified = entry.verified === false ? { verified: false as const } : {};
+      await recordRun({ plan: entry.report, report: entry.report, desired, ...arn, ...unverified }, target);
+    }
   };
 }

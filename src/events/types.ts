@@ -137,8 +137,11 @@ export interface RunInfo {
   startedAt: string;
   /** When the run was last recorded (its outcome, for an apply that got that far). */
   recordedAt: string;
-  /** Whether the record holds the run's verified outcome or only its plan. */
-  stage: "planned" | "verified";
+  /**
+   * Whether the record holds the run's verified outcome, only its plan, or the outcome of a run that
+   * stopped before its verifying observation.
+   */
+  stage: "planned" | "verified" | "stopped";
   executionArn?: string;
 }
 

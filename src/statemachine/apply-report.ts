@@ -28,6 +28,23 @@ export function unchangedReport(plan: Plan, reason: string): ApplyReport {
   return buildApplyReport(plan, [], plan.drift, reason);
 }
 
+/**
+ * The report of an apply that stopped early on `failure` (a task's error): the results so far, the
+ * rest not attempted, and the plan's drift as remaining (no verifying observation was made).
+ */
+export function stoppedEarlyReport(
+  plan: Plan,
+  results: ActionResult[],
+  failure: { error: string; cause?: string },
+): ApplyReport {
+  return buildApplyReport(
+    plan,
+    results,
+    plan.drift,
+    `not attempted: the run stopped early (${failure.error}${failure.cause ? `: ${failure.cause}` : ""})`,
+  );
+}
+
 /** The report of a run refused for more actions than its limit (`refusal` says so). */
 export function refusedReport(plan: Plan, refusal: string): ApplyReport {
   return unchangedReport(plan, `not attempted: ${refusal}`);

@@ -7,6 +7,13 @@ import type { ApplyReport, Plan } from "../plan/types";
 
 export type RunRecord =
   | { runId: string; kind: "plan"; recordedAt: string; plan: Plan }
-  | { runId: string; kind: "outcome"; recordedAt: string; report: ApplyReport };
+  | {
+      runId: string;
+      kind: "outcome";
+      recordedAt: string;
+      report: ApplyReport;
+      /** false: the run stopped before its verifying observation, `remaining` is the plan's drift. */
+      verified?: false;
+    };
 
 export type RecordRun = (entry: RunRecord) => Promise<void>;

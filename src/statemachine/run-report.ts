@@ -7,7 +7,7 @@
 import type { ActionResult, ApplyReport, Plan } from "../plan/types";
 import { describeActionError } from "./action-error";
 import { EXECUTE_ACTION_STATES, UNKNOWN_ACTION_STATE } from "./action-families";
-import { buildApplyReport, refusedReport, unchangedReport } from "./apply-report";
+import { refusedReport, stoppedEarlyReport, unchangedReport } from "./apply-report";
 import { WORKFLOW_ERRORS } from "./definition";
 import type { ActionRunResult, PlanStep, RunState, SkippedStep, VerifyOutput } from "./workflow-types";
 
@@ -39,9 +39,10 @@ export function planStepOf(exits: readonly StateExit[]): PlanStep | SkippedStep 
   return leased?.skipped ? { skipped: leased.skipped } : undefined;
 }
 
-/** What the Verify state returned, if the run got that far. */
+/** What the Verify state returned, if the run got that far (a Verify that failed, caught, returned no report). */
 export function verifiedOf(exits: readonly StateExit[]): VerifyOutput | undefined {
-  return lastOutput<VerifyOutput>(exits, "Verify");
+  const out = lastOutput<Partial<VerifyOutput>>(exits, "Verify");
+  return out?.report ? (out as VerifyOutput) : undefined;
 }
 
 function isActionResultState(name: string): boolean {
@@ -86,10 +87,5 @@ export function runReport(
   if (verified) return verified.report;
   if (!failure) return unchangedReport(plan, "not attempted: nothing to do");
   if (failure.error === WORKFLOW_ERRORS.maxChangesExceeded) return refusedReport(plan, step.refusal);
-  return buildApplyReport(
-    plan,
-    actionResultsOf(exits),
-    plan.drift,
-    `not attempted: the run stopped early (${failure.error}${failure.cause ? `: ${failure.cause}` : ""})`,
-  );
+  return stoppedEarlyReport(plan, actionResultsOf(exits), failure);
 }

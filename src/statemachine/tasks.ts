@@ -12,10 +12,11 @@ import { DEFAULT_OBSERVE_RATES } from "../observe/rate-limiter";
 import type { ObservedState } from "../observe/types";
 import type { PlanMeta } from "../plan/index";
 import { newRunId } from "../plan/run-id";
-import type { Action, Plan } from "../plan/types";
+import type { Action, ApplyReport, Plan } from "../plan/types";
 import type { PendingCheck, PendingClients } from "../reconcilers/pending";
 import type { PendingResource, ReconcileOutcome } from "../reconcilers/types";
-import { buildApplyReport, incompleteCause, refusedReport } from "./apply-report";
+import { describeActionError } from "./action-error";
+import { buildApplyReport, incompleteCause, refusedReport, stoppedEarlyReport } from "./apply-report";
 import { groupPhases } from "./phases";
 import type { RecordRun, RunRecord } from "./run-record";
 import { addPhaseResults, applyCheck, emptyRun, giveUpWaiting, resourcesToCheck } from "./run-state";
@@ -34,7 +35,9 @@ import type {
   LeasedStep,
   PlanStep,
   PlanTaskInput,
+  RecordTaskInput,
   RunState,
+  StoppedRunState,
   WorkflowInput,
   WorkflowMode,
   WorkflowTasks,
@@ -249,33 +252,48 @@ export function createPlanTask(
 export function createRecordTask(deps: RecordTaskDeps): WorkflowTasks["record"] {
   const log = deps.log ?? noLog;
   const now = deps.now ?? (() => new Date());
+  const entryOf = async (input: RecordTaskInput, recordedAt: string): Promise<RunRecord> => {
+    // Every kind returns; the switch is exhaustive.
+    switch (input.kind) {
+      case "plan": {
+        const plan = await loadPlan(input.plan, deps.store);
+        return { runId: plan.runId, kind: "plan", recordedAt, plan };
+      }
+      case "refused": {
+        const plan = await loadPlan(input.plan, deps.store);
+        return { runId: plan.runId, kind: "outcome", recordedAt, report: refusedReport(plan, input.refusal) };
+      }
+      case "stopped": {
+        const report = await stoppedReport(input.state, deps.store);
+        return { runId: report.runId, kind: "outcome", recordedAt, report, verified: false };
+      }
+      case "outcome": {
+        const report = await loadReport(input.report, deps.store);
+        return { runId: report.runId, kind: "outcome", recordedAt, report };
+      }
+    }
+  };
   return async (input) => {
-    const recordedAt = now().toISOString();
-    const entry: RunRecord =
-      input.kind === "plan"
-        ? {
-            runId: input.plan.runId,
-            kind: "plan",
-            recordedAt,
-            plan: await loadPlan(input.plan, deps.store),
-          }
-        : input.kind === "refused"
-          ? {
-              runId: input.plan.runId,
-              kind: "outcome",
-              recordedAt,
-              report: refusedReport(await loadPlan(input.plan, deps.store), input.refusal),
-            }
-          : {
-              runId: input.report.runId,
-              kind: "outcome",
-              recordedAt,
-              report: await loadReport(input.report, deps.store),
-            };
+    const entry = await entryOf(input, now().toISOString());
     await deps.record(entry);
     log(`recorded the ${entry.kind} of run ${entry.runId}`);
     return { runId: entry.runId, kind: entry.kind };
   };
+}
+
+/**
+ * The outcome of a run a task's error stopped: the results so far (the last phase's too, when
+ * SettlePhase itself failed before adding them), the rest not attempted, no verifying observation.
+ */
+async function stoppedReport(state: StoppedRunState, store: RunStore | undefined): Promise<ApplyReport> {
+  const plan = await loadPlan(state.plan, store);
+  const known = new Set(state.run.results.map((r) => r.actionId));
+  const last = state.phaseResults ? await loadPhaseResults(state.phaseResults, store) : [];
+  const unseen = last.filter((r) => !known.has(r.actionId));
+  const { results } = addPhaseResults(state.run, unseen, []);
+  return stoppedEarlyReport(plan, results, {
+    error: describeActionError(state.failure) ?? state.failure.Error,
+  });
 }
 
 /**

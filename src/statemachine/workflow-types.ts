@@ -142,7 +142,18 @@ export type RecordTaskInput =
   | { kind: "plan"; plan: Plan | PlanHead }
   | { kind: "outcome"; report: ApplyReport | ReportHead }
   /** A run refused for more actions than its limit: its outcome, every action not attempted. */
-  | { kind: "refused"; plan: Plan | PlanHead; refusal: string };
+  | { kind: "refused"; plan: Plan | PlanHead; refusal: string }
+  /** A run a task's error stopped after its actions began: the outcome known so far, unverified. */
+  | { kind: "stopped"; state: StoppedRunState };
+
+/** The execution state where a task's error stopped the run (`$` with the Catch's `$.failure`). */
+export interface StoppedRunState {
+  plan: Plan | PlanHead;
+  run: RunState;
+  /** The last phase's results, folded into `run` unless SettlePhase itself failed. */
+  phaseResults?: ActionRunResult[] | StoredMapResults;
+  failure: CaughtError;
+}
 
 export interface RecordTaskOutput {
   runId: string;

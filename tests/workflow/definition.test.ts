@@ -118,6 +118,7 @@ describe("workflow definition", () => {
       GiveUpWaiting: "checkPending",
       Verify: "verify",
       RecordOutcome: "record",
+      RecordStoppedRun: "record",
     });
     expect(new Set(Object.values(tasks))).toEqual(new Set(Object.values(TASK_RESOURCE_PLACEHOLDERS)));
   });

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { ApplyReport } from "../../src/plan/types";
+import { TerminalReconcileError } from "../../src/reconcilers/errors";
 import { workflowDefinition } from "../../src/statemachine/definition";
 import { type EngineEvent, executeWorkflow, type ProgressEvent } from "../../src/statemachine/local-engine";
 import { createMemoryRunStore } from "../../src/statemachine/run-store";
@@ -100,6 +101,30 @@ describe("plans stored by reference", () => {
     expect(stored.result.error).toBe(inline.result.error);
     expect(stored.result.report).toEqual(inline.result.report);
     expect(stored.world.calls.b1).toBeUndefined();
+  });
+
+  it("a pending check failing in a stored run records the outcome known so far, as inline", async () => {
+    const mt = { type: "mountTarget" as const, fileSystemId: "fs-1", mountTargetId: "fsmt-1" };
+    const options: WorldOptions = {
+      actions: ACTIONS,
+      behaviours: { a1: { kind: "succeed", pending: [mt] } },
+      check: () => {
+        throw new TerminalReconcileError("DescribeMountTargets was denied");
+      },
+    };
+    const inline = await run(options, false);
+    const stored = await run(options, true);
+    expect(stored.result.error).toBe("TerminalReconcileError");
+    expect(stored.world.records.map((r) => r.kind)).toEqual(["plan", "outcome"]);
+    expect(stored.world.records[1]).toEqual(inline.world.records[1]);
+    const outcome = stored.world.records[1];
+    expect(outcome?.kind === "outcome" && outcome.report.results.map((r) => r.status)).toEqual([
+      "succeeded",
+      "succeeded",
+      "succeeded",
+      "skipped",
+      "skipped",
+    ]);
   });
 
   it("a failed setting in a stored phase fails alone: the later phases run, as inline", async () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { ApplyReport, Plan } from "../../src/plan/types";
-import { RetryableReconcileError } from "../../src/reconcilers/errors";
+import { RetryableReconcileError, TerminalReconcileError } from "../../src/reconcilers/errors";
 import { NOT_ATTEMPTED } from "../../src/statemachine/apply-report";
 import {
   type EngineEvent,
@@ -431,6 +431,37 @@ describe("remediation workflow, executed locally", () => {
     ).rejects.toThrow("manifests unreadable");
   });
 
+  it("a pending check that fails after the actions ran: the outcome known so far is recorded, unverified, and the run fails with that error", async () => {
+    const mt = { type: "mountTarget" as const, fileSystemId: "fs-1", mountTargetId: "fsmt-1" };
+    const r = await run({
+      actions: [action("a1", 1), action("b1", 2)],
+      behaviours: { a1: { kind: "succeed", pending: [mt] } },
+      check: () => {
+        throw new TerminalReconcileError("DescribeMountTargets was denied");
+      },
+    });
+
+    expect(r.result.status).toBe("FAILED");
+    expect(r.result.error).toBe("TerminalReconcileError");
+    expect(r.states.slice(-3)).toEqual(["SettlePhase", "RecordStoppedRun", "RunStopped"]);
+    expect(r.world.records.map((x) => x.kind)).toEqual(["plan", "outcome"]);
+    const outcome = r.world.records[1];
+    if (outcome?.kind !== "outcome") throw new Error("no outcome recorded");
+    expect(outcome.verified).toBe(false);
+    // a1 ran (its result was still in the phase's results when SettlePhase failed); b1 did not.
+    expect(outcome.report.results).toEqual([
+      { actionId: "a1", status: "succeeded", error: null },
+      {
+        actionId: "b1",
+        status: "skipped",
+        error:
+          "not attempted: the run stopped early (TerminalReconcileError: DescribeMountTargets was denied)",
+      },
+    ]);
+    expect(outcome.report.remaining).toEqual(outcome.report.drift);
+    expect(report(r).results).toEqual(outcome.report.results);
+  });
+
   it("a task failing after planning ends the run FAILED with the results known so far", async () => {
     const world = fakeWorld({ actions: [action("a1", 1)] });
     const tasks = {
@@ -449,5 +480,10 @@ describe("remediation workflow, executed locally", () => {
     const rep = result.report as ApplyReport;
     expect(rep.results).toEqual([{ actionId: "a1", status: "succeeded", error: null }]);
     expect(rep.remaining).toEqual(rep.drift);
+    // The run's outcome is recorded, unverified: its drift stays open for the next observation.
+    const outcome = world.records.at(-1);
+    expect(world.records.map((x) => x.kind)).toEqual(["plan", "outcome"]);
+    expect(outcome?.kind === "outcome" && outcome.verified).toBe(false);
+    expect(outcome?.kind === "outcome" && outcome.report.results).toEqual(rep.results);
   });
 });

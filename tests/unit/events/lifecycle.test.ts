@@ -361,3 +361,32 @@ describe("recording with a sink that fails part-way", () => {
     expect((await store.unrecorded(retried.events)).length).toBe(0);
   });
 });
+
+describe("a run that stopped before its verifying observation", () => {
+  it("reports its failed actions, leaves the rest to the next observation, and records the run as stopped", async () => {
+    const now = steppingClock("2026-11-28T04:00:00.000Z", 60);
+    await recordRun(
+      { plan: planOf("r1", "dry-run", [lifecycleDrift, timeoutDrift]), desired },
+      { store, now },
+    );
+    const fixLifecycle = actionFor([lifecycleDrift]);
+    const fixTimeout = actionFor([timeoutDrift]);
+    const plan = planOf("r2", "apply", [lifecycleDrift, timeoutDrift], [fixLifecycle, fixTimeout]);
+    await recordRun({ plan, desired }, { store, now });
+    // Stopped after its actions: the remaining drift is the plan's, not observed again.
+    const report = reportOf(plan, { [fixTimeout.id]: "failed" }, plan.drift);
+
+    const stopped = await recordRun({ plan, report, desired, verified: false }, { store, now });
+
+    // No "still present" failure for the lifecycle fix nobody has checked.
+    expect(types(stopped.events)).toEqual(["RemediationFailed FN_TIMEOUT"]);
+    expect(stopped.status.lastRun.stage).toBe("stopped");
+    expect(stopped.status.openDrift.map((o) => o.drift.code).sort()).toEqual([
+      "FN_TIMEOUT",
+      "FS_LIFECYCLE_POLICY",
+    ]);
+    // The next observation finds the lifecycle fixed.
+    const next = await recordRun({ plan: planOf("r3", "dry-run", [timeoutDrift]), desired }, { store, now });
+    expect(types(next.events)).toContain("DriftResolved FS_LIFECYCLE_POLICY");
+  });
+});
