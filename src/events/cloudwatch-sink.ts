@@ -6,6 +6,7 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { chunk } from "../aws/chunk";
 import type { EventSink } from "./sink";
 import type { DriftEvent } from "./types";
 
@@ -88,9 +89,7 @@ export class CloudWatchSink implements EventSink {
    */
   metricDocuments(events: readonly DriftEvent[]): Record<string, unknown>[] {
     return groupByCodeAndSeverity(events).flatMap((g) => {
-      const chunks: number[][] = [];
-      for (let i = 0; i < g.timeToRemediate.length; i += TIME_TO_REMEDIATE_PER_DOCUMENT)
-        chunks.push(g.timeToRemediate.slice(i, i + TIME_TO_REMEDIATE_PER_DOCUMENT));
+      const chunks = chunk(g.timeToRemediate, TIME_TO_REMEDIATE_PER_DOCUMENT);
       return (chunks.length > 0 ? chunks : [[]]).map((values, i) => {
         const metrics = new Metrics({
           namespace: this.namespace,

@@ -9,6 +9,7 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from "@aws-sdk/client-eventbridge";
+import { chunk } from "../aws/chunk";
 import { type EventSink, PUT_EVENTS_BATCH } from "./sink";
 import type { DriftEvent } from "./types";
 
@@ -87,8 +88,6 @@ export class EventBridgeSink implements EventSink {
   }
 
   async put(events: readonly DriftEvent[]): Promise<void> {
-    for (let i = 0; i < events.length; i += PUT_EVENTS_BATCH) {
-      await this.putBatch(events.slice(i, i + PUT_EVENTS_BATCH));
-    }
+    for (const batch of chunk(events, PUT_EVENTS_BATCH)) await this.putBatch(batch);
   }
 }

@@ -13,6 +13,7 @@
  *    repeats a notification (of one batch);
  * 3. the status replaces the stored one if no other run recorded meanwhile (else start over).
  */
+import { chunk } from "../aws/chunk";
 import { type ManifestSet, manifestRefs } from "./compute-status";
 import type { RunInput } from "./derive-events";
 import { nextRecord } from "./next-record";
@@ -50,8 +51,7 @@ export async function recordRun(input: RecordRunInput, target: RecordTarget): Pr
     const stored = await target.store.readStatus();
     const { events, status } = nextRecord(stored, { ...input, objects }, now().toISOString());
     const fresh = await target.store.unrecorded(events);
-    for (let i = 0; i < fresh.length; i += PUT_EVENTS_BATCH) {
-      const batch = fresh.slice(i, i + PUT_EVENTS_BATCH);
+    for (const batch of chunk(fresh, PUT_EVENTS_BATCH)) {
       for (const sink of target.sinks ?? []) await sink.put(batch);
       await target.store.put(batch);
     }

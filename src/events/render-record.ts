@@ -55,8 +55,7 @@ export function statusText(doc: StatusDocument | undefined, where: string, opts:
   });
   const inSync = doc.objects.filter(isInSync).length;
   const run = doc.lastRun;
-  const stage = run.stage;
-  return `${textTable(["KIND", "NAME", "IN-SYNC", "DRIFT", "LAST-RECONCILED"], rows)}\n${inSync} of ${doc.objects.length} objects in sync; last run ${run.runId} (${run.mode}, ${stage}) at ${shortTime(run.recordedAt)}, manifest revision ${run.manifestRevision}.\n`;
+  return `${textTable(["KIND", "NAME", "IN-SYNC", "DRIFT", "LAST-RECONCILED"], rows)}\n${inSync} of ${doc.objects.length} objects in sync; last run ${run.runId} (${run.mode}, ${run.stage}) at ${shortTime(run.recordedAt)}, manifest revision ${run.manifestRevision}.\n`;
 }
 
 /** `status --output markdown`: the same table, for a pull-request comment or a wiki page. */
@@ -74,9 +73,8 @@ export function statusMarkdown(doc: StatusDocument | undefined, where: string): 
   });
   const inSync = doc.objects.filter(isInSync).length;
   const run = doc.lastRun;
-  const stage = run.stage;
   return `${[
-    `**${inSync} of ${doc.objects.length} objects in sync**; last run ${code(run.runId)} (${run.mode}, ${stage}) at ${shortTime(run.recordedAt)}, manifest revision ${code(run.manifestRevision)}.`,
+    `**${inSync} of ${doc.objects.length} objects in sync**; last run ${code(run.runId)} (${run.mode}, ${run.stage}) at ${shortTime(run.recordedAt)}, manifest revision ${code(run.manifestRevision)}.`,
     "",
     ...table(
       ["Kind", "Name", "In sync", "Drift", "Last reconciled"],

@@ -99,12 +99,8 @@ export class AwsReader {
   }
 }
 
-/** Splits ids into batches of at most `size` (EC2 accepts up to 200 filter values per call). */
-export function chunk<T>(items: readonly T[], size = 200): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+/** EC2 takes at most this many filter values in one call, counted across its filters. */
+export const EC2_FILTER_VALUES_PER_CALL = 200;
 
 /** Sorted distinct values, empty strings dropped. */
 export function distinct(values: Iterable<string | undefined>): string[] {

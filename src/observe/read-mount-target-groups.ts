@@ -9,7 +9,8 @@ import {
   type EFSClient,
   type MountTargetDescription,
 } from "@aws-sdk/client-efs";
-import { type AwsReader, chunk, distinct } from "./aws-reader";
+import { chunk } from "../aws/chunk";
+import { type AwsReader, distinct, EC2_FILTER_VALUES_PER_CALL } from "./aws-reader";
 import type { Limiter } from "./limiter";
 
 /** Mount target id → its security group ids (sorted); a mount target that no longer exists is absent. */
@@ -22,7 +23,7 @@ export async function readMountTargetGroups(
   const eniIds = distinct(mountTargets.map((mt) => mt.NetworkInterfaceId));
   const groupsByEni = new Map<string, string[]>();
   await Promise.all(
-    chunk(eniIds).map(async (ids) => {
+    chunk(eniIds, EC2_FILTER_VALUES_PER_CALL).map(async (ids) => {
       const pages = await reader.pages(
         "ec2",
         "DescribeNetworkInterfaces",

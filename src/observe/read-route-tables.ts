@@ -10,11 +10,9 @@ import {
   type Filter,
   type RouteTable,
 } from "@aws-sdk/client-ec2";
-import { type AwsReader, chunk, distinct } from "./aws-reader";
+import { chunk } from "../aws/chunk";
+import { type AwsReader, distinct, EC2_FILTER_VALUES_PER_CALL } from "./aws-reader";
 import type { ObservedRouteTable } from "./types";
-
-/** EC2 takes at most this many filter values in one call, counted across its filters. */
-const FILTER_VALUES_PER_CALL = 200;
 
 /** `values` in batches, each call's filters (`filters(batch)` plus `fixedValues` more values) within the cap. */
 async function describeRouteTables(
@@ -25,7 +23,7 @@ async function describeRouteTables(
   fixedValues = 0,
 ): Promise<RouteTable[]> {
   const batches = await Promise.all(
-    chunk(distinct(values), FILTER_VALUES_PER_CALL - fixedValues).map(async (ids) => {
+    chunk(distinct(values), EC2_FILTER_VALUES_PER_CALL - fixedValues).map(async (ids) => {
       const pages = await reader.pages(
         "ec2",
         "DescribeRouteTables",

@@ -10,7 +10,8 @@ import {
   type SecurityGroupRule as Ec2SecurityGroupRule,
   type SecurityGroup,
 } from "@aws-sdk/client-ec2";
-import { type AwsReader, chunk, distinct } from "./aws-reader";
+import { chunk } from "../aws/chunk";
+import { type AwsReader, distinct, EC2_FILTER_VALUES_PER_CALL } from "./aws-reader";
 import { canonicalRule } from "./canonical";
 import type { ObservedSecurityGroup, SecurityGroupRule } from "./types";
 
@@ -19,7 +20,7 @@ export async function readSecurityGroups(
   ec2: EC2Client,
   groupIds: readonly string[],
 ): Promise<Record<string, ObservedSecurityGroup>> {
-  const batches = chunk(distinct(groupIds));
+  const batches = chunk(distinct(groupIds), EC2_FILTER_VALUES_PER_CALL);
   const [groups, rules] = await Promise.all([
     Promise.all(
       batches.map(async (ids) => {

@@ -3,7 +3,8 @@
  * returned), and one by `vpc-id` filter for the VPCs whose AZ coverage a manifest widens.
  */
 import { DescribeSubnetsCommand, type EC2Client, type Subnet } from "@aws-sdk/client-ec2";
-import { type AwsReader, chunk, distinct } from "./aws-reader";
+import { chunk } from "../aws/chunk";
+import { type AwsReader, distinct, EC2_FILTER_VALUES_PER_CALL } from "./aws-reader";
 import type { ObservedSubnet } from "./types";
 
 async function describeSubnets(
@@ -13,7 +14,7 @@ async function describeSubnets(
   values: readonly string[],
 ): Promise<ObservedSubnet[]> {
   const batches = await Promise.all(
-    chunk(distinct(values)).map(async (ids) => {
+    chunk(distinct(values), EC2_FILTER_VALUES_PER_CALL).map(async (ids) => {
       const pages = await reader.pages(
         "ec2",
         "DescribeSubnets",

@@ -243,7 +243,7 @@ function azsOf(subnets: readonly string[], observed: ObservedState): string[] {
 }
 
 export interface DiffOptions {
-  /** The only security groups whose ingress may be changed; absent: any group a manifest names. */
+  /** The only security groups whose ingress may be changed; absent, every group a manifest names. */
   ingressGroups?: readonly string[] | undefined;
 }
 
@@ -270,7 +270,7 @@ export function diff(desired: DesiredState, observed: ObservedState, options: Di
 
   /** Functions bound (through their access point) to each FileSystem manifest. */
   const boundTo = (fsName: string): FunctionView[] => viewsByFs.get(fsName) ?? [];
-  /** Every live function a manifest binds: any other function mounting an access point is not ours to move. */
+  /** Every live function a manifest binds; other functions mounting an access point are not ours to move. */
   const manifestFunctions = uniqSorted([...views.values()].flatMap((v) => (v.fn ? [v.fn.functionName] : [])));
 
   const groups = new Map<string, MountTargetGroup>();

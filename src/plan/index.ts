@@ -14,7 +14,7 @@ export interface PlanMeta {
   runId: string;
   /**
    * The only security groups whose ingress this deployment may change (its
-   * `MountTargetSecurityGroupIds`); absent: any group a manifest names.
+   * `MountTargetSecurityGroupIds`); absent, every group a manifest names.
    */
   ingressGroups?: readonly string[];
 }

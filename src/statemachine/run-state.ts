@@ -25,7 +25,8 @@ export function describeResource(resource: PendingResource): string {
     : `function ${resource.functionName}`;
 }
 
-function toActionResult(result: ActionRunResult): ActionResult {
+/** A task's result as the run keeps it (its error as one line). */
+export function toActionResult(result: ActionRunResult): ActionResult {
   return { actionId: result.actionId, status: result.status, error: describeActionError(result.error) };
 }
 

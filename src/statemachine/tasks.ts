@@ -19,7 +19,14 @@ import { describeActionError } from "./action-error";
 import { buildApplyReport, incompleteCause, refusedReport, stoppedEarlyReport } from "./apply-report";
 import { groupPhases } from "./phases";
 import type { RecordRun, RunRecord } from "./run-record";
-import { addPhaseResults, applyCheck, emptyRun, giveUpWaiting, resourcesToCheck } from "./run-state";
+import {
+  addPhaseResults,
+  applyCheck,
+  emptyRun,
+  giveUpWaiting,
+  resourcesToCheck,
+  toActionResult,
+} from "./run-state";
 import type { RunStore } from "./run-store";
 import {
   isPlanHead,
@@ -75,7 +82,7 @@ export interface PlanTaskDeps {
   observeRates?: ObserveOptions["ratePerSecond"];
   /**
    * The only security groups whose ingress the deployment's role may change (template parameter
-   * `MountTargetSecurityGroupIds`); absent: any group a manifest names.
+   * `MountTargetSecurityGroupIds`); absent, every group a manifest names.
    */
   ingressGroups?: readonly string[];
 }
@@ -248,12 +255,15 @@ export function createPlanTask(
   };
 }
 
-/** The RecordPlan, RecordRefusal and RecordOutcome states: records the plan, a refused run's outcome, or an apply's verified outcome. */
+/**
+ * The RecordPlan, RecordRefusal, RecordStoppedRun and RecordOutcome states: records the plan, a
+ * refused run's outcome, the unverified outcome of a run a task's error stopped, or an apply's
+ * verified outcome.
+ */
 export function createRecordTask(deps: RecordTaskDeps): WorkflowTasks["record"] {
   const log = deps.log ?? noLog;
   const now = deps.now ?? (() => new Date());
   const entryOf = async (input: RecordTaskInput, recordedAt: string): Promise<RunRecord> => {
-    // Every kind returns; the switch is exhaustive.
     switch (input.kind) {
       case "plan": {
         const plan = await loadPlan(input.plan, deps.store);
@@ -289,9 +299,8 @@ async function stoppedReport(state: StoppedRunState, store: RunStore | undefined
   const plan = await loadPlan(state.plan, store);
   const known = new Set(state.run.results.map((r) => r.actionId));
   const last = state.phaseResults ? await loadPhaseResults(state.phaseResults, store) : [];
-  const unseen = last.filter((r) => !known.has(r.actionId));
-  const { results } = addPhaseResults(state.run, unseen, []);
-  return stoppedEarlyReport(plan, results, {
+  const unseen = last.filter((r) => !known.has(r.actionId)).map(toActionResult);
+  return stoppedEarlyReport(plan, [...state.run.results, ...unseen], {
     error: describeActionError(state.failure) ?? state.failure.Error,
   });
 }

@@ -79,6 +79,24 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+/** Creates the run bucket (if need be) in the emulator's S3 and puts each document there as JSON. */
+async function putInRunBucket(documents: Record<string, unknown>): Promise<void> {
+  const s3 = new S3Client({
+    endpoint: emulatorEndpoint(),
+    region: EMULATOR_REGION,
+    forcePathStyle: true,
+    maxAttempts: 1,
+  });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    for (const [key, value] of Object.entries(documents)) {
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: JSON.stringify(value) }));
+    }
+  } finally {
+    s3.destroy();
+  }
+}
+
 describe("the check-pending bundle's run store", () => {
   it("holds the product's S3 object client, not the SDK's S3 client", async () => {
     const code = await readFile(bundle, "utf8");
@@ -88,28 +106,20 @@ describe("the check-pending bundle's run store", () => {
   });
 
   it("reads a phase's results from the run bucket, and names a manifest gone from it", async () => {
-    const s3 = new S3Client({
-      endpoint: emulatorEndpoint(),
-      region: EMULATOR_REGION,
-      forcePathStyle: true,
-      maxAttempts: 1,
-    });
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     const folder = "runs/r 1/phase-1/results/6dbfba93";
     const result = { actionId: "a+1", status: "succeeded", error: null, pending: [] };
-    const put = (key: string, value: unknown) =>
-      s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: JSON.stringify(value) }));
-    await put(`${folder}/SUCCEEDED_0.json`, [
-      {
-        Input: JSON.stringify({ action: { id: "a+1" } }),
-        Output: JSON.stringify(result),
-        Status: "SUCCEEDED",
+    await putInRunBucket({
+      [`${folder}/SUCCEEDED_0.json`]: [
+        {
+          Input: JSON.stringify({ action: { id: "a+1" } }),
+          Output: JSON.stringify(result),
+          Status: "SUCCEEDED",
+        },
+      ],
+      [`${folder}/manifest.json`]: {
+        ResultFiles: { SUCCEEDED: [{ Key: `${folder}/SUCCEEDED_0.json`, Size: 1 }], FAILED: [], PENDING: [] },
       },
-    ]);
-    await put(`${folder}/manifest.json`, {
-      ResultFiles: { SUCCEEDED: [{ Key: `${folder}/SUCCEEDED_0.json`, Size: 1 }], FAILED: [], PENDING: [] },
     });
-    s3.destroy();
 
     const read = await invoke({
       run: emptyRun(),
@@ -130,23 +140,9 @@ describe("the check-pending bundle's run store", () => {
   });
 
   it("reads a stored phase's actions from the run bucket: a failed rule holds the later phases back, a failed setting does not", async () => {
-    const s3 = new S3Client({
-      endpoint: emulatorEndpoint(),
-      region: EMULATOR_REGION,
-      forcePathStyle: true,
-      maxAttempts: 1,
-    });
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     const folder = "runs/r2/phase-1";
     const failed = (id: string) => ({ actionId: id, status: "failed", error: "denied", pending: [] });
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: BUCKET,
-        Key: `${folder}/actions.json`,
-        Body: JSON.stringify([settingAction("s1"), action("a1", 1)]),
-      }),
-    );
-    s3.destroy();
+    await putInRunBucket({ [`${folder}/actions.json`]: [settingAction("s1"), action("a1", 1)] });
     const phase = {
       phase: 1,
       count: 2,

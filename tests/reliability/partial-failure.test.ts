@@ -53,20 +53,28 @@ function statusByType(report: ApplyReport): string[] {
   return report.results.map((r) => `${typeOf.get(r.actionId)}: ${r.status}`).sort();
 }
 
+/**
+ * `apply` on the fixture while the emulator denies `operation` on the resource `match` names (every
+ * other call goes through): exit 1, and the report.
+ */
+async function applyDenying(
+  service: "ec2" | "efs",
+  operation: string,
+  match: string,
+): Promise<{ failed: Awaited<ReturnType<typeof runJson<ApplyReport>>>; report: ApplyReport }> {
+  if (!fixture) throw new Error("no demo fixture");
+  await setFaults({ rules: [{ service, operation, match, error: "accessDenied" }] });
+  const failed = await runJson<ApplyReport>("apply", fixture.manifests, fixture.stateDir);
+  expect(failed.code).toBe(1);
+  return { failed, report: failed.doc };
+}
+
 describe("one action failing terminally", () => {
   it("a denied revoke (phase 3): every other action done, the failure reported, the next run finishes", async () => {
     fixture = await freshDemo();
     const { ids, manifests, stateDir } = fixture;
     const ruleId = await sshRuleId(ids.mountTargetSecurityGroupId);
-    await setFaults({
-      rules: [
-        { service: "ec2", operation: "RevokeSecurityGroupIngress", match: ruleId, error: "accessDenied" },
-      ],
-    });
-
-    const failed = await runJson<ApplyReport>("apply", manifests, stateDir);
-    expect(failed.code).toBe(1);
-    const report = failed.doc;
+    const { failed, report } = await applyDenying("ec2", "RevokeSecurityGroupIngress", ruleId);
     const revoke = report.actions.find((a) => a.type === "RevokeIngress" && a.params.ruleId === ruleId);
     const failures = report.results.filter((r) => r.status === "failed");
     expect(failures.map((r) => r.actionId)).toEqual([revoke?.id]);
@@ -129,20 +137,7 @@ describe("one action failing terminally", () => {
   it("a denied setting (lifecycle): it fails alone, the rest of the run is done (open rules revoked), the next run finishes", async () => {
     fixture = await freshDemo();
     const { ids, manifests, stateDir } = fixture;
-    await setFaults({
-      rules: [
-        {
-          service: "efs",
-          operation: "PutLifecycleConfiguration",
-          match: ids.fileSystemId,
-          error: "accessDenied",
-        },
-      ],
-    });
-
-    const failed = await runJson<ApplyReport>("apply", manifests, stateDir);
-    expect(failed.code).toBe(1);
-    const report = failed.doc;
+    const { report } = await applyDenying("efs", "PutLifecycleConfiguration", ids.fileSystemId);
     const lifecycle = report.actions.find((a) => a.type === "PutLifecycleConfiguration");
     const failures = report.results.filter((r) => r.status === "failed");
     expect(failures.map((r) => r.actionId)).toEqual([lifecycle?.id]);
@@ -180,20 +175,11 @@ describe("one action failing terminally", () => {
   it("a denied rule the functions need (phase 1): the rest of phase 1 done, nothing broken (later phases wait), the next run finishes", async () => {
     fixture = await freshDemo();
     const { ids, manifests, stateDir } = fixture;
-    await setFaults({
-      rules: [
-        {
-          service: "ec2",
-          operation: "AuthorizeSecurityGroupIngress",
-          match: ids.mountTargetSecurityGroupId,
-          error: "accessDenied",
-        },
-      ],
-    });
-
-    const failed = await runJson<ApplyReport>("apply", manifests, stateDir);
-    expect(failed.code).toBe(1);
-    const report = failed.doc;
+    const { report } = await applyDenying(
+      "ec2",
+      "AuthorizeSecurityGroupIngress",
+      ids.mountTargetSecurityGroupId,
+    );
     const phaseOf = new Map(report.actions.map((a) => [a.id, a.phase]));
     const authorize = report.actions.find(
       (a) => a.type === "AuthorizeIngress" && a.params.groupId === ids.mountTargetSecurityGroupId,

@@ -1,4 +1,4 @@
-/** Lambda entry of the workflow's RecordPlan, RecordRefusal and RecordOutcome states (bundled on its own: dist/lambda/record/). */
+/** Lambda entry of the workflow's RecordPlan, RecordRefusal, RecordStoppedRun and RecordOutcome states (bundled on its own: dist/lambda/record/). */
 import { clientConfig } from "../../aws/clients";
 import { createS3Objects } from "../../aws/s3-objects";
 import { recordTargetFromEnv } from "../../events/record-target";

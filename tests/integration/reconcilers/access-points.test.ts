@@ -17,6 +17,7 @@ import { reconcile } from "../../../src/reconcilers/index";
 import { emulatorClients, resetEmulator } from "../../support/emulator";
 import {
   actionsOf,
+  type Baseline,
   MANAGED_BY_TAG,
   MANAGED_BY_VALUE,
   NAME_TAG,
@@ -56,6 +57,28 @@ async function missingAccessPoint() {
   await clients.efs.send(new DeleteAccessPointCommand({ AccessPointId: b.accessPointId }));
   const plan = await planFor(desired, clients);
   return { b, desired, plan, action: onlyAction(plan, "CreateAccessPoint") };
+}
+
+/** The baseline with its managed access point running as root: the plan replaces it. */
+function replacedManagedAccessPoint() {
+  return seedBaselineIn(clients, dir, {
+    posixUser: { Uid: 0, Gid: 0 },
+    accessPointTags: {
+      [NAME_TAG]: "lambda",
+      [MANAGED_BY_TAG]: MANAGED_BY_VALUE,
+      "efs-reconciler.io/spec-hash": "0123456789abcdef",
+      Name: "lambda",
+    },
+  });
+}
+
+/** A function no manifest binds starts mounting the baseline's access point. */
+async function mountFromOutside(b: Baseline): Promise<void> {
+  await seedFunction(clients, {
+    functionName: "someone-elses-function",
+    vpc: { subnetIds: [b.subnetByAz["us-east-1a"] ?? ""], securityGroupIds: [b.functionSg] },
+    fileSystem: { accessPointArn: b.accessPointArn, localMountPath: "/mnt/legacy" },
+  });
 }
 
 describe("CreateAccessPoint", () => {
@@ -210,26 +233,14 @@ describe("DeleteAccessPoint", () => {
   });
 
   it("keeps a replaced access point a function outside the manifests started mounting, and releases it", async () => {
-    const { b, desired } = await seedBaselineIn(clients, dir, {
-      posixUser: { Uid: 0, Gid: 0 },
-      accessPointTags: {
-        [NAME_TAG]: "lambda",
-        [MANAGED_BY_TAG]: MANAGED_BY_VALUE,
-        "efs-reconciler.io/spec-hash": "0123456789abcdef",
-        Name: "lambda",
-      },
-    });
+    const { b, desired } = await replacedManagedAccessPoint();
     const plan = await planFor(desired, clients);
     for (const a of plan.actions.filter((x) => x.phase < 3)) await reconcile(a, clients);
     const remove = onlyAction(plan, "DeleteAccessPoint");
     expect(remove.params.accessPointId).toBe(b.accessPointId);
     expect(remove.params.manifestFunctions).toEqual(["baseline-api", "baseline-worker"]);
     // After the plan, a function no manifest binds starts mounting the old access point.
-    await seedFunction(clients, {
-      functionName: "someone-elses-function",
-      vpc: { subnetIds: [b.subnetByAz["us-east-1a"] ?? ""], securityGroupIds: [b.functionSg] },
-      fileSystem: { accessPointArn: b.accessPointArn, localMountPath: "/mnt/legacy" },
-    });
+    await mountFromOutside(b);
 
     await expect(reconcile(remove, clients)).rejects.toMatchObject({
       name: "TerminalReconcileError",
@@ -252,20 +263,8 @@ describe("DeleteAccessPoint", () => {
   });
 
   it("plans the release of a replaced access point a function outside the manifests already mounts; the name ends on one", async () => {
-    const { b, desired } = await seedBaselineIn(clients, dir, {
-      posixUser: { Uid: 0, Gid: 0 },
-      accessPointTags: {
-        [NAME_TAG]: "lambda",
-        [MANAGED_BY_TAG]: MANAGED_BY_VALUE,
-        "efs-reconciler.io/spec-hash": "0123456789abcdef",
-        Name: "lambda",
-      },
-    });
-    await seedFunction(clients, {
-      functionName: "someone-elses-function",
-      vpc: { subnetIds: [b.subnetByAz["us-east-1a"] ?? ""], securityGroupIds: [b.functionSg] },
-      fileSystem: { accessPointArn: b.accessPointArn, localMountPath: "/mnt/legacy" },
-    });
+    const { b, desired } = await replacedManagedAccessPoint();
+    await mountFromOutside(b);
     const plan = await planFor(desired, clients);
     const release = onlyAction(plan, "DeleteAccessPoint");
     expect(release.description).toContain(
