@@ -48,7 +48,12 @@ export async function loadManifestResult(
   if (result.ok) return { ok: true, state: result.state, files: result.files };
   for (const e of result.errors) logLine(io, formatManifestError(e));
   const files = new Set(result.errors.map((e) => e.file)).size;
-  const consequence = command === "validate" ? "" : ", so nothing was read from AWS";
+  const consequence =
+    command === "validate"
+      ? ""
+      : command === "status"
+        ? ", so no status was read"
+        : ", so nothing was read from AWS";
   logLine(
     io,
     `${plural(result.errors.length, "error")} in ${plural(files, "file")}: the manifests in ${dir} are invalid${consequence}. Fix them and run ${command} again.`,

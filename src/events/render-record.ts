@@ -5,8 +5,9 @@
 import { palette } from "../render/ansi";
 import { cell, code, table } from "../render/markdown";
 import { isInSync } from "./compute-status";
+import { isReconciled, recordedView, rowInSync, type StatusRow, type StatusView } from "./status-view";
 import { textTable } from "./text-table";
-import type { DriftEvent, StatusDocument } from "./types";
+import type { DriftEvent, ObjectStatus, StatusDocument } from "./types";
 
 /** `2026-11-28T04:30:00Z`: ISO without milliseconds. */
 export function shortTime(iso: string): string {
@@ -14,67 +15,118 @@ export function shortTime(iso: string): string {
 }
 
 /** What `status --output json` prints: the document without its internal lifecycle baseline. */
-export function statusJson(doc: StatusDocument | undefined): string {
-  const view = doc
-    ? {
-        formatVersion: doc.formatVersion,
-        lastRun: doc.lastRun,
-        summary: {
-          objects: doc.objects.length,
-          inSync: doc.objects.filter(isInSync).length,
-          openDrift: doc.openDrift.length,
-        },
-        objects: doc.objects,
-        openDrift: doc.openDrift,
-        history: doc.history,
-      }
-    : {
-        formatVersion: "1",
-        lastRun: null,
-        summary: { objects: 0, inSync: 0, openDrift: 0 },
-        objects: [],
-        openDrift: [],
-        history: [],
-      };
-  return `${JSON.stringify(view, null, 2)}\n`;
+export function statusJson(doc: StatusDocument | undefined, view: StatusView = recordedView(doc)): string {
+  const out = {
+    formatVersion: "1",
+    lastRun: doc?.lastRun ?? null,
+    summary: {
+      objects: view.rows.length,
+      inSync: view.rows.filter(rowInSync).length,
+      openDrift: view.openDrift.length,
+      ...(view.manifests ? { notReconciled: view.rows.filter((r) => !isReconciled(r)).length } : {}),
+    },
+    ...(view.manifests ? { manifests: view.manifests } : {}),
+    objects: view.rows,
+    openDrift: view.openDrift,
+    history: doc?.history ?? [],
+  };
+  return `${JSON.stringify(out, null, 2)}\n`;
 }
 
-export function statusText(doc: StatusDocument | undefined, where: string, opts: { color: boolean }): string {
-  if (!doc) return `No runs recorded in ${where} yet: run efs-reconciler plan or apply first.\n`;
-  const p = palette(opts.color);
-  const codeOf = new Map(doc.openDrift.map((o) => [o.drift.id, o.drift.code]));
-  const rows = doc.objects.map((o) => {
-    const inSync = isInSync(o);
+const noRuns = (where: string) => `No runs recorded in ${where} yet: run efs-reconciler plan or apply first.`;
+
+interface StatusCells {
+  inSync: (row: StatusRow) => string;
+  drift: (row: ObjectStatus, codes: string[], failed: boolean) => string;
+  noDrift: string;
+  kind: (kind: string) => string;
+  name: (name: string) => string;
+}
+
+/** One row of cells per object; the counts, the last run and notes for the sentences under the table. */
+function statusLines(
+  doc: StatusDocument | undefined,
+  view: StatusView,
+  cells: StatusCells,
+  quote: (s: string) => string,
+): { rows: string[][]; counts: string; lastRun: string | undefined; notes: string[] } {
+  const codeOf = new Map(view.openDrift.map((o) => [o.drift.id, o.drift.code]));
+  const rows = view.rows.map((o) => {
+    if (!isReconciled(o))
+      return [cells.kind(o.kind), cells.name(o.name), cells.inSync(o), cells.noDrift, "never"];
     const codes = [...new Set(o.openDrift.map((id) => codeOf.get(id) ?? id))];
     const failed = o.conditions.some((c) => c.type === "RemediationFailed" && c.status === "True");
-    const drift =
-      o.openDrift.length === 0
-        ? "-"
-        : `${o.openDrift.length} (${codes.join(", ")})${failed ? p.red(" remediation failed") : ""}`;
-    return [o.kind, o.name, inSync ? p.green("yes") : p.red("no"), drift, shortTime(o.lastReconciled)];
+    const drift = o.openDrift.length === 0 ? cells.noDrift : cells.drift(o, codes, failed);
+    return [cells.kind(o.kind), cells.name(o.name), cells.inSync(o), drift, shortTime(o.lastReconciled)];
   });
-  const inSync = doc.objects.filter(isInSync).length;
-  const run = doc.lastRun;
-  return `${textTable(["KIND", "NAME", "IN-SYNC", "DRIFT", "LAST-RECONCILED"], rows)}\n${inSync} of ${doc.objects.length} objects in sync; last run ${run.runId} (${run.mode}, ${run.stage}) at ${shortTime(run.recordedAt)}, manifest revision ${run.manifestRevision}.\n`;
+  const unreconciled = view.rows.filter((r) => !isReconciled(r)).length;
+  const counts = `${view.rows.filter(rowInSync).length} of ${view.rows.length} objects in sync${unreconciled > 0 ? `, ${unreconciled} not reconciled yet` : ""}`;
+  const run = doc?.lastRun;
+  const lastRun = run
+    ? `last run ${quote(run.runId)} (${run.mode}, ${run.stage}) at ${shortTime(run.recordedAt)}, manifest revision ${quote(run.manifestRevision)}.`
+    : undefined;
+  const notes: string[] = [];
+  const m = view.manifests;
+  if (m && run && m.revision !== run.manifestRevision) {
+    notes.push(
+      `The manifests in ${m.dir} are revision ${quote(m.revision)}, not the last run's: run efs-reconciler plan to compare them with the live account.`,
+    );
+  }
+  if (m && m.notInManifests.length > 0) {
+    const names = m.notInManifests.map((o) => `${o.kind}/${o.name}`).join(", ");
+    notes.push(`Recorded by the last run, no longer in ${m.dir}: ${names}.`);
+  }
+  return { rows, counts, lastRun, notes };
+}
+
+export function statusText(
+  doc: StatusDocument | undefined,
+  where: string,
+  opts: { color: boolean },
+  view: StatusView = recordedView(doc),
+): string {
+  if (!doc && !view.manifests) return `${noRuns(where)}\n`;
+  const p = palette(opts.color);
+  const { rows, counts, lastRun, notes } = statusLines(
+    doc,
+    view,
+    {
+      inSync: (o) => (!isReconciled(o) ? "unknown" : isInSync(o) ? p.green("yes") : p.red("no")),
+      drift: (o, codes, failed) =>
+        `${o.openDrift.length} (${codes.join(", ")})${failed ? p.red(" remediation failed") : ""}`,
+      noDrift: "-",
+      kind: (k) => k,
+      name: (n) => n,
+    },
+    (s) => s,
+  );
+  const summary = lastRun ? `${counts}; ${lastRun}` : `${counts}. ${noRuns(where)}`;
+  return `${textTable(["KIND", "NAME", "IN-SYNC", "DRIFT", "LAST-RECONCILED"], rows)}\n${[summary, ...notes].join("\n")}\n`;
 }
 
 /** `status --output markdown`: the same table, for a pull-request comment or a wiki page. */
-export function statusMarkdown(doc: StatusDocument | undefined, where: string): string {
-  if (!doc) return `No runs recorded in ${cell(where)} yet: run efs-reconciler plan or apply first.\n`;
-  const codeOf = new Map(doc.openDrift.map((o) => [o.drift.id, o.drift.code]));
-  const rows = doc.objects.map((o) => {
-    const codes = [...new Set(o.openDrift.map((id) => codeOf.get(id) ?? id))];
-    const failed = o.conditions.some((c) => c.type === "RemediationFailed" && c.status === "True");
-    const drift =
-      o.openDrift.length === 0
-        ? "—"
-        : `${o.openDrift.length} (${codes.map(code).join(", ")})${failed ? " remediation failed" : ""}`;
-    return [cell(o.kind), code(o.name), isInSync(o) ? "✅ yes" : "❌ no", drift, shortTime(o.lastReconciled)];
-  });
-  const inSync = doc.objects.filter(isInSync).length;
-  const run = doc.lastRun;
+export function statusMarkdown(
+  doc: StatusDocument | undefined,
+  where: string,
+  view: StatusView = recordedView(doc),
+): string {
+  if (!doc && !view.manifests) return `${noRuns(cell(where))}\n`;
+  const { rows, counts, lastRun, notes } = statusLines(
+    doc,
+    view,
+    {
+      inSync: (o) => (!isReconciled(o) ? "❔ unknown" : isInSync(o) ? "✅ yes" : "❌ no"),
+      drift: (o, codes, failed) =>
+        `${o.openDrift.length} (${codes.map(code).join(", ")})${failed ? " remediation failed" : ""}`,
+      noDrift: "—",
+      kind: cell,
+      name: code,
+    },
+    code,
+  );
   return `${[
-    `**${inSync} of ${doc.objects.length} objects in sync**; last run ${code(run.runId)} (${run.mode}, ${run.stage}) at ${shortTime(run.recordedAt)}, manifest revision ${code(run.manifestRevision)}.`,
+    lastRun ? `**${counts}**; ${lastRun}` : `**${counts}**. ${noRuns(cell(where))}`,
+    ...notes.map((n) => `\n${n}`),
     "",
     ...table(
       ["Kind", "Name", "In sync", "Drift", "Last reconciled"],

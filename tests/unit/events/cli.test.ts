@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile, rm } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -6,7 +6,7 @@ import { LocalRecordStore } from "../../../src/events/local-store";
 import { recordRun } from "../../../src/events/record-run";
 import type { DriftEvent } from "../../../src/events/types";
 import { runCli } from "../cli/run-cli";
-import { desiredOf, driftOf, FS_REF, planOf } from "./fixtures";
+import { desiredOf, driftOf, FN_REF, FS_REF, planOf } from "./fixtures";
 import { localHistory } from "./record-history";
 
 let dir: string;
@@ -86,6 +86,158 @@ describe("efs-reconciler status", () => {
     expect(run.stderrLines).toEqual([
       `error: ${join(stateDir, "status.json")} is not a status document of efs-reconciler: move it away; the next run writes a new one`,
     ]);
+  });
+});
+
+describe("efs-reconciler status --manifests", () => {
+  const FS = `apiVersion: efs-reconciler.io/v1alpha1
+kind: FileSystem
+metadata:
+  name: ml-models
+spec:
+  fileSystemId: fs-0abc
+  mountTargets:
+    securityGroupId: sg-0efs0000000000001
+`;
+  const AP = `apiVersion: efs-reconciler.io/v1alpha1
+kind: AccessPoint
+metadata:
+  name: models
+spec:
+  fileSystem: ml-models
+  posixUser: { uid: 1000, gid: 1000 }
+  rootDirectory:
+    path: /models
+    creationInfo: { ownerUid: 1000, ownerGid: 1000, permissions: "755" }
+`;
+  const fn = (name: string) => `apiVersion: efs-reconciler.io/v1alpha1
+kind: LambdaFunction
+metadata:
+  name: ${name}
+spec:
+  functionName: ${name}
+  accessPoint: models
+  mountPath: /mnt/models
+`;
+
+  async function manifests(...docs: string[]): Promise<string> {
+    const m = join(dir, "desired-state");
+    await mkdir(m, { recursive: true });
+    await writeFile(join(m, "objects.yaml"), docs.join("---\n"));
+    return m;
+  }
+
+  it("lists every manifest object, the ones no run has reconciled yet included", async () => {
+    await localHistory(stateDir, { runs: 2 });
+    const m = await manifests(FS, AP, fn("inference"), fn("embed"));
+    const run = await runCli(["status", "--state-dir", stateDir, "--manifests", m]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(rowsOf(run.stdout)).toEqual([
+      ["KIND", "NAME", "IN-SYNC", "DRIFT", "LAST-RECONCILED"],
+      ["FileSystem", "ml-models", "no", "1 (FS_PERFORMANCE_MODE)", "2026-11-20T05:01:00Z"],
+      ["AccessPoint", "models", "yes", "-", "2026-11-20T05:01:00Z"],
+      ["LambdaFunction", "inference", "no", "1 (FN_TIMEOUT) remediation failed", "2026-11-20T05:01:00Z"],
+      ["LambdaFunction", "embed", "unknown", "-", "never"],
+    ]);
+    expect(run.stdout).toContain(
+      "1 of 4 objects in sync, 1 not reconciled yet; last run r2 (apply, verified)",
+    );
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `The manifests in ${m} are revision sha256:[0-9a-f]+, not the last run's: run efs-reconciler plan`,
+      ),
+    );
+  });
+
+  it("names the recorded objects the manifests no longer hold, and leaves their drift out", async () => {
+    await localHistory(stateDir, { runs: 2 });
+    const m = await manifests(FS, AP);
+    const run = await runCli(["status", "--state-dir", stateDir, "--manifests", m, "--output", "json"]);
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout) as {
+      summary: Record<string, number>;
+      manifests: { dir: string; revision: string; notInManifests: { kind: string; name: string }[] };
+      objects: { name: string; lastReconciled: string | null }[];
+      openDrift: { drift: { code: string } }[];
+    };
+    expect(doc.objects.map((o) => o.name)).toEqual(["ml-models", "models"]);
+    expect(doc.manifests.notInManifests).toEqual([
+      { kind: "LambdaFunction", name: "inference", file: FN_REF.file },
+    ]);
+    expect(doc.openDrift.map((o) => o.drift.code)).toEqual(["FS_PERFORMANCE_MODE"]);
+    expect(doc.summary).toEqual({ objects: 2, inSync: 1, openDrift: 1, notReconciled: 0 });
+
+    const text = await runCli(["status", "--state-dir", stateDir, "--manifests", m]);
+    expect(text.stdout).toContain(`Recorded by the last run, no longer in ${m}: LambdaFunction/inference.`);
+  });
+
+  it("lists the manifests' objects as not reconciled when nothing is recorded yet", async () => {
+    const m = await manifests(FS, AP, fn("inference"));
+    const json = await runCli(["status", "--state-dir", stateDir, "--manifests", m, "--output", "json"]);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout) as {
+      lastRun: unknown;
+      summary: Record<string, number>;
+      objects: { kind: string; lastReconciled: unknown; conditions: unknown[] }[];
+    };
+    expect(doc.lastRun).toBeNull();
+    expect(doc.objects.map((o) => [o.kind, o.lastReconciled, o.conditions])).toEqual([
+      ["FileSystem", null, []],
+      ["AccessPoint", null, []],
+      ["LambdaFunction", null, []],
+    ]);
+    expect(doc.summary).toEqual({ objects: 3, inSync: 0, openDrift: 0, notReconciled: 3 });
+
+    const md = await runCli(["status", "--state-dir", stateDir, "--manifests", m, "--output", "markdown"]);
+    expect(md.stdout.split("\n").slice(0, 5)).toEqual([
+      `**0 of 3 objects in sync, 3 not reconciled yet**. No runs recorded in ${stateDir} yet: run efs-reconciler plan or apply first.`,
+      "",
+      "| Kind | Name | In sync | Drift | Last reconciled |",
+      "|---|---|---|---|---|",
+      "| FileSystem | `ml-models` | ❔ unknown | — | never |",
+    ]);
+  });
+
+  it("refuses invalid manifests with their location and exit 1, and prints no status", async () => {
+    await localHistory(stateDir);
+    const m = await manifests(FS, AP.replace("uid: 1000, gid", "uid: 0, gid"));
+    const run = await runCli(["status", "--state-dir", stateDir, "--manifests", m]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderrLines[0]).toMatch(
+      new RegExp(`^${join(m, "objects.yaml")}:\\d+:\\d+: AccessPoint/models: `),
+    );
+    expect(run.stderr).toContain("so no status was read");
+  });
+
+  it("reads ./desired-state when it exists, and the record's objects when it does not", async () => {
+    await localHistory(stateDir, { runs: 2 });
+    await manifests(FS, AP, fn("inference"), fn("embed"));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const listed = await runCli(["status", "--state-dir", stateDir]);
+      expect(rowsOf(listed.stdout).map((r) => r[1])).toEqual([
+        "NAME",
+        "ml-models",
+        "models",
+        "inference",
+        "embed",
+      ]);
+      await rm(join(dir, "desired-state"), { recursive: true });
+      const recorded = await runCli(["status", "--state-dir", stateDir]);
+      expect(recorded.code).toBe(0);
+      expect(rowsOf(recorded.stdout).map((r) => r[1])).toEqual(["NAME", "ml-models", "models", "inference"]);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it("refuses a manifest directory that does not exist", async () => {
+    const run = await runCli(["status", "--state-dir", stateDir, "--manifests", join(dir, "nope")]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`manifest directory ${join(dir, "nope")} does not exist`);
   });
 });
 
