@@ -653,8 +653,49 @@ function diffMountTargets(
       .filter((mt) => !UNUSABLE_MOUNT_TARGET.has(mt.lifeCycleState))
       .map((mt) => mt.availabilityZone),
   );
+  // A mount target still being created serves no client yet: apply waits for it in phase 1, so
+  // nothing is repointed to the AZ before it is available (§5.3).
+  const creating = new Map(
+    fs.mountTargets.filter((mt) => mt.lifeCycleState === "creating").map((mt) => [mt.availabilityZone, mt]),
+  );
   const vpcOfBound = fsVpc ?? bound.map((v) => observed.subnets[v.subnets[0] ?? ""]?.vpcId).find((x) => x);
+  const whyIn = (az: string): string => {
+    const users = uniqSorted(reasons.get(az) ?? []);
+    return users.length > 0
+      ? `${users.join(", ")} ${users.length === 1 ? "runs" : "run"}`
+      : "mountTargets.availabilityZones requires one";
+  };
   for (const az of required) {
+    const settling = creating.get(az);
+    if (settling) {
+      const resource: ResourceRef = { type: "AWS::EFS::MountTarget", id: `${fs.fileSystemId}/${az}` };
+      const d = b.add({
+        code: "MT_MISSING_IN_AZ",
+        manifest: mref,
+        resource,
+        field: "availabilityZones",
+        expected: az,
+        actual: `${settling.mountTargetId} (creating)`,
+        message: `${fs.fileSystemId}'s mount target in ${az} (${settling.mountTargetId}) is still being created, where ${whyIn(az)}; apply waits until it is available${groupMissing ? waitForGroup : ""}`,
+        ...(groupMissing ? { remediation: "manual" as const } : {}),
+      });
+      if (!groupMissing) {
+        b.propose({
+          type: "CreateMountTarget",
+          params: {
+            fileSystemId: fs.fileSystemId,
+            availabilityZone: az,
+            subnetId: settling.subnetId,
+            securityGroupIds: [sg],
+          },
+          phase: 1,
+          resource,
+          description: `wait for mount target ${settling.mountTargetId} in ${az} to become available`,
+          driftIds: [d.id],
+        });
+      }
+      continue;
+    }
     if (have.has(az)) continue;
     const fromFunctions = uniqSorted(candidates.get(az) ?? []);
     const fromVpc = uniqSorted(
@@ -666,11 +707,7 @@ function diffMountTargets(
     // MT_PUBLIC_SUBNET drift).
     const ordered = [...fromFunctions, ...fromVpc];
     const subnetId = ordered.find((id) => !isPublicSubnet(id, observed)) ?? ordered[0];
-    const users = uniqSorted(reasons.get(az) ?? []);
-    const why =
-      users.length > 0
-        ? `${users.join(", ")} ${users.length === 1 ? "runs" : "run"}`
-        : "mountTargets.availabilityZones requires one";
+    const why = whyIn(az);
     const resource: ResourceRef = { type: "AWS::EFS::MountTarget", id: `${fs.fileSystemId}/${az}` };
     const stuck = unusable.get(az);
     if (stuck) {

@@ -125,6 +125,37 @@ describe("CreateMountTarget", () => {
     expect(settled.pending).toEqual([]);
     expect(await mountTargets(b.fileSystemId)).toHaveLength(2);
   });
+
+  it("a plan made while a mount target is still being created waits for it in phase 1 and makes no second one", async () => {
+    const { b, desired, action } = await missingMountTarget();
+    await configureEmulator({ mountTargetCreatingDescribes: 3 });
+    const created = await reconcile(action, clients);
+    const [pending] = created.pending as Extract<PendingResource, { type: "mountTarget" }>[];
+    expect(pending?.mountTargetId).toMatch(/^fsmt-/);
+
+    // The next run plans while it is still `creating`.
+    const plan = await planFor(desired, clients);
+    expect(plan.drift.map((d) => [d.code, d.remediation, d.actual])).toEqual([
+      ["MT_MISSING_IN_AZ", "auto", `${pending?.mountTargetId} (creating)`],
+    ]);
+    const wait = onlyAction(plan, "CreateMountTarget");
+    expect(wait).toMatchObject({ phase: 1, params: { subnetId: b.subnetByAz["us-east-1b"] } });
+
+    const outcome = await reconcile(wait, clients);
+    expect(outcome).toMatchObject({
+      status: "skipped",
+      pending: [{ type: "mountTarget", mountTargetId: pending?.mountTargetId }],
+    });
+    let waiting: PendingResource[] = outcome.pending;
+    for (let check = 0; check < 10 && waiting.length > 0; check++) {
+      const result = await checkPending(waiting, clients);
+      expect(result.failed).toEqual([]);
+      waiting = result.pending;
+    }
+    expect(waiting).toEqual([]);
+    expect(await mountTargets(b.fileSystemId)).toHaveLength(2);
+    expect((await planFor(desired, clients)).drift).toEqual([]);
+  });
 });
 
 describe("AddMountTargetSecurityGroup", () => {

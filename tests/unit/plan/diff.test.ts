@@ -566,11 +566,39 @@ describe("diff: DeleteAccessPoint names the manifests' functions", () => {
 });
 
 describe("diff: transitional states", () => {
-  it("a mount target still creating is not judged on its security groups", () => {
+  it("a mount target still being created is waited for in phase 1, not judged on its security groups", () => {
     const w = converged();
     liveFs(w).mountTargets[0]!.lifeCycleState = "creating";
     liveFs(w).mountTargets[0]!.securityGroupIds = [];
-    expect(plan(w).drift).toEqual([]);
+    const p = plan(w);
+    expect(p.drift.map((d) => [d.code, d.remediation, d.resource.id, d.actual])).toEqual([
+      ["MT_MISSING_IN_AZ", "auto", `${FS_ID}/us-east-1a`, "fsmt-a (creating)"],
+    ]);
+    expect(p.drift[0]?.message).toContain("is still being created, where");
+    expect(p.actions.map((a) => [a.type, a.phase, a.params, a.description])).toEqual([
+      [
+        "CreateMountTarget",
+        1,
+        {
+          fileSystemId: FS_ID,
+          availabilityZone: "us-east-1a",
+          subnetId: "subnet-0a",
+          securityGroupIds: [MT_SG],
+        },
+        "wait for mount target fsmt-a in us-east-1a to become available",
+      ],
+    ]);
+  });
+
+  it("a mount target being created while the manifest's group does not exist is manual, with no action", () => {
+    const w = converged();
+    liveFs(w).mountTargets[0]!.lifeCycleState = "creating";
+    delete w.observed.securityGroups[MT_SG];
+    const p = plan(w);
+    const waiting = p.drift.find((d) => d.code === "MT_MISSING_IN_AZ");
+    expect(waiting?.remediation).toBe("manual");
+    expect(waiting?.message).toContain("does not exist, so nothing is done until it does");
+    expect(p.actions.filter((a) => a.type === "CreateMountTarget")).toEqual([]);
   });
 });
 
