@@ -131,6 +131,8 @@ export interface WorldOptions {
   /** Plans by reference: the tasks' run store and the size above which a plan step is stored. */
   store?: RunStore;
   inlineStepLimitBytes?: number;
+  /** How many times recording a run record of each kind fails (a throttled store) before it succeeds. */
+  recordFailures?: Partial<Record<RunRecord["kind"], number>>;
 }
 
 export interface World {
@@ -138,6 +140,8 @@ export interface World {
   /** `start:ID` / `end:ID` / `check:N`, in the order they happened. */
   log: string[];
   records: RunRecord[];
+  /** Attempts to record, of every kind, failed ones included. */
+  recordAttempts: RunRecord["kind"][];
   calls: Record<string, number>;
   maxInFlight: () => number;
   checks: () => number;
@@ -149,6 +153,7 @@ const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
 export function fakeWorld(options: WorldOptions): World {
   const log: string[] = [];
   const records: RunRecord[] = [];
+  const recordAttempts: RunRecord["kind"][] = [];
   const calls: Record<string, number> = {};
   let inFlight = 0;
   let maxInFlight = 0;
@@ -231,6 +236,13 @@ export function fakeWorld(options: WorldOptions): World {
       loadDesired: async () => DESIRED,
       clients: {} as AwsClients,
       record: async (entry) => {
+        recordAttempts.push(entry.kind);
+        const failures = options.recordFailures?.[entry.kind] ?? 0;
+        if (recordAttempts.filter((k) => k === entry.kind).length <= failures) {
+          const err = new Error(`the record store throttled the ${entry.kind} record`);
+          err.name = "ProvisionedThroughputExceededException";
+          throw err;
+        }
         records.push(entry);
       },
       newRunId: () => RUN_ID,
@@ -246,6 +258,7 @@ export function fakeWorld(options: WorldOptions): World {
     tasks,
     log,
     records,
+    recordAttempts,
     calls,
     maxInFlight: () => maxInFlight,
     checks: () => checks,

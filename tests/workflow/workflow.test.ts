@@ -419,6 +419,24 @@ describe("remediation workflow, executed locally", () => {
     expect(outcome?.kind === "outcome" ? outcome.report : undefined).toEqual(r.result.report);
   });
 
+  it("retries a record the store refuses for a while: the outcome is recorded and the run succeeds", async () => {
+    const r = await run({ actions: [action("a1", 1)], recordFailures: { plan: 1, outcome: 2 } });
+
+    expect(r.result.status).toBe("SUCCEEDED");
+    expect(r.world.recordAttempts).toEqual(["plan", "plan", "outcome", "outcome", "outcome"]);
+    expect(r.world.records.map((x) => x.kind)).toEqual(["plan", "outcome"]);
+    expect(r.world.calls.a1).toBe(1);
+  });
+
+  it("a record the store keeps refusing fails the run with the store's error after 3 retries", async () => {
+    const r = await run({ actions: [action("a1", 1)], recordFailures: { outcome: 10 } });
+
+    expect(r.result.status).toBe("FAILED");
+    expect(r.result.error).toBe("ProvisionedThroughputExceededException");
+    expect(r.world.recordAttempts.filter((k) => k === "outcome")).toHaveLength(4);
+    expect(r.world.records.map((x) => x.kind)).toEqual(["plan"]);
+  });
+
   it("throws the planning error when no plan could be made", async () => {
     const world = fakeWorld({ actions: [] });
     const failing = {
