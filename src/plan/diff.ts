@@ -665,38 +665,63 @@ function diffMountTargets(
       ? `${users.join(", ")} ${users.length === 1 ? "runs" : "run"}`
       : "mountTargets.availabilityZones requires one";
   };
+  const resourceIn = (az: string): ResourceRef => ({
+    type: "AWS::EFS::MountTarget",
+    id: `${fs.fileSystemId}/${az}`,
+  });
+  const missingIn = (az: string, actual: string | null, message: string, manual: boolean) =>
+    b.add({
+      code: "MT_MISSING_IN_AZ",
+      manifest: mref,
+      resource: resourceIn(az),
+      field: "availabilityZones",
+      expected: az,
+      actual,
+      message,
+      ...(manual ? { remediation: "manual" as const } : {}),
+    });
+  const createIn = (az: string, subnetId: string, description: string, driftId: string) =>
+    b.propose({
+      type: "CreateMountTarget",
+      params: { fileSystemId: fs.fileSystemId, availabilityZone: az, subnetId, securityGroupIds: [sg] },
+      phase: 1,
+      resource: resourceIn(az),
+      description,
+      driftIds: [driftId],
+    });
   for (const az of required) {
+    const why = whyIn(az);
     const settling = creating.get(az);
     if (settling) {
-      const resource: ResourceRef = { type: "AWS::EFS::MountTarget", id: `${fs.fileSystemId}/${az}` };
-      const d = b.add({
-        code: "MT_MISSING_IN_AZ",
-        manifest: mref,
-        resource,
-        field: "availabilityZones",
-        expected: az,
-        actual: `${settling.mountTargetId} (creating)`,
-        message: `${fs.fileSystemId}'s mount target in ${az} (${settling.mountTargetId}) is still being created, where ${whyIn(az)}; apply waits until it is available${groupMissing ? waitForGroup : ""}`,
-        ...(groupMissing ? { remediation: "manual" as const } : {}),
-      });
+      const d = missingIn(
+        az,
+        `${settling.mountTargetId} (creating)`,
+        `${fs.fileSystemId}'s mount target in ${az} (${settling.mountTargetId}) is still being created, where ${why}; apply waits until it is available${groupMissing ? waitForGroup : ""}`,
+        groupMissing,
+      );
       if (!groupMissing) {
-        b.propose({
-          type: "CreateMountTarget",
-          params: {
-            fileSystemId: fs.fileSystemId,
-            availabilityZone: az,
-            subnetId: settling.subnetId,
-            securityGroupIds: [sg],
-          },
-          phase: 1,
-          resource,
-          description: `wait for mount target ${settling.mountTargetId} in ${az} to become available`,
-          driftIds: [d.id],
-        });
+        createIn(
+          az,
+          settling.subnetId,
+          `wait for mount target ${settling.mountTargetId} in ${az} to become available`,
+          d.id,
+        );
       }
       continue;
     }
     if (have.has(az)) continue;
+    const stuck = unusable.get(az);
+    if (stuck) {
+      missingIn(
+        az,
+        `${stuck.mountTargetId} (${stuck.lifeCycleState})`,
+        stuck.lifeCycleState === "error"
+          ? `${fs.fileSystemId}'s mount target in ${az} (${stuck.mountTargetId}) is in state error, where ${why}; delete it, and the next run creates a new one`
+          : `${fs.fileSystemId}'s mount target in ${az} (${stuck.mountTargetId}) is ${stuck.lifeCycleState}, where ${why}; the first run after it is gone creates a new one`,
+        true,
+      );
+      continue;
+    }
     const fromFunctions = uniqSorted(candidates.get(az) ?? []);
     const fromVpc = uniqSorted(
       (vpcOfBound ? (observed.vpcSubnets[vpcOfBound] ?? []) : [])
@@ -707,46 +732,16 @@ function diffMountTargets(
     // MT_PUBLIC_SUBNET drift).
     const ordered = [...fromFunctions, ...fromVpc];
     const subnetId = ordered.find((id) => !isPublicSubnet(id, observed)) ?? ordered[0];
-    const why = whyIn(az);
-    const resource: ResourceRef = { type: "AWS::EFS::MountTarget", id: `${fs.fileSystemId}/${az}` };
-    const stuck = unusable.get(az);
-    if (stuck) {
-      b.add({
-        code: "MT_MISSING_IN_AZ",
-        manifest: mref,
-        resource,
-        field: "availabilityZones",
-        expected: az,
-        actual: `${stuck.mountTargetId} (${stuck.lifeCycleState})`,
-        message:
-          stuck.lifeCycleState === "error"
-            ? `${fs.fileSystemId}'s mount target in ${az} (${stuck.mountTargetId}) is in state error, where ${why}; delete it, and the next run creates a new one`
-            : `${fs.fileSystemId}'s mount target in ${az} (${stuck.mountTargetId}) is ${stuck.lifeCycleState}, where ${why}; the first run after it is gone creates a new one`,
-        remediation: "manual",
-      });
-      continue;
-    }
-    const d = b.add({
-      code: "MT_MISSING_IN_AZ",
-      manifest: mref,
-      resource,
-      field: "availabilityZones",
-      expected: az,
-      actual: null,
-      message: !subnetId
+    const d = missingIn(
+      az,
+      null,
+      !subnetId
         ? `${fs.fileSystemId} has no mount target in ${az} (${why}) and no subnet of its VPC there is known; create a subnet in ${az}`
         : `${fs.fileSystemId} has no mount target in ${az}, where ${why}${groupMissing ? waitForGroup : ""}`,
-      ...(subnetId && !groupMissing ? {} : { remediation: "manual" as const }),
-    });
+      !subnetId || groupMissing,
+    );
     if (subnetId && !groupMissing) {
-      b.propose({
-        type: "CreateMountTarget",
-        params: { fileSystemId: fs.fileSystemId, availabilityZone: az, subnetId, securityGroupIds: [sg] },
-        phase: 1,
-        resource,
-        description: `create mount target in ${az} (subnet ${subnetId}, security group ${sg})`,
-        driftIds: [d.id],
-      });
+      createIn(az, subnetId, `create mount target in ${az} (subnet ${subnetId}, security group ${sg})`, d.id);
     }
   }
   for (const mt of fs.mountTargets) {
