@@ -51,8 +51,8 @@ export async function loadManifestResult(
   const consequence =
     command === "validate"
       ? ""
-      : command === "status"
-        ? ", so no status was read"
+      : command === "status" || command === "events"
+        ? ", so no record was read"
         : ", so nothing was read from AWS";
   logLine(
     io,

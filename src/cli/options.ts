@@ -124,6 +124,16 @@ export function stateDirOption(): Option {
   );
 }
 
+/**
+ * Common options (contract §3) a command has no use for, accepted so that one command line serves
+ * every command, and left out of its help. Each is named by its flags (e.g. `--state-dir <dir>`).
+ */
+export function unusedCommonOptions(...flags: string[]): Option[] {
+  return flags.map((f) =>
+    new Option(f, "accepted for a common command line; not used by this command").hideHelp(),
+  );
+}
+
 /** What an AWS error message can name about the configuration in use. */
 export function awsErrorContext(
   opts: Partial<AwsOptions>,

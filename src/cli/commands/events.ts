@@ -8,13 +8,14 @@
  */
 import { Command, Option } from "commander";
 import type { RecordStore } from "../../events/sink";
-import type { EventFilter } from "../../events/types";
+import type { DriftEvent, EventFilter } from "../../events/types";
 import { DRIFT_CATALOG } from "../../plan/catalog";
 import type { DriftCode } from "../../plan/types";
 import { CliUsageError } from "../cli-error";
 import { type CommandContext, type CommandFactory, runCommand } from "../command-context";
 import { EXIT } from "../exit-codes";
 import { logLine, useColor } from "../io";
+import { loadManifests } from "../load-manifests";
 import {
   type AwsOptions,
   awsOptions,
@@ -98,6 +99,7 @@ type EventsOptions = RecordSourceOptions &
     code?: string;
     resource?: string;
     run?: string;
+    manifests?: string;
   };
 
 function parseCode(value: string): DriftCode {
@@ -123,11 +125,21 @@ async function listEvents(ctx: CommandContext, opts: EventsOptions): Promise<num
   if (opts.resource !== undefined) filter.resource = opts.resource;
   if (opts.run !== undefined) filter.runId = opts.run;
 
-  const events = await withRecordStore(opts, async (store) => {
-    const found = await store.listEvents(filter);
+  let inManifests: ((event: DriftEvent) => boolean) | undefined;
+  if (opts.manifests !== undefined) {
+    const loaded = await loadManifests(ctx.io, opts.manifests, "events");
+    if (!loaded) return EXIT.ERROR;
+    const { manifestRefs, objectKey } = await import("../../events/compute-status");
+    const objects = new Set(manifestRefs(loaded.state).map(objectKey));
+    inManifests = (event) => objects.has(objectKey(event.drift.manifest));
+  }
+
+  const found = await withRecordStore(opts, async (store) => {
+    const listed = await store.listEvents(filter);
     reportStoreWarnings(ctx, store);
-    return found;
+    return listed;
   });
+  const events = inManifests ? found.filter(inManifests) : found;
   ctx.io.stdout.write(
     opts.output === "json"
       ? eventsJson(events)
@@ -152,7 +164,10 @@ export const eventsCommand: CommandFactory = (ctx: CommandContext) => {
     .addOption(
       new Option("--resource <id>", "only events of this AWS resource id, or manifest object KIND/NAME"),
     )
-    .addOption(new Option("--run <runId>", "only events of this run"));
+    .addOption(new Option("--run <runId>", "only events of this run"))
+    .addOption(
+      new Option("--manifests <dir>", "only events of the objects the manifests in this directory hold"),
+    );
   return addRecordSourceOptions(cmd).action((_opts: unknown, c: Command) =>
     runCommand<EventsOptions>(ctx, c, (opts) => listEvents(ctx, opts)),
   );

@@ -31,6 +31,7 @@ import {
   outputOption,
   parseSeconds,
   parseWholeNumber,
+  unusedCommonOptions,
 } from "../options";
 import { applyExitCode } from "./apply";
 
@@ -45,7 +46,26 @@ export type RunOptions = OutputOptions &
     maxChanges?: number;
     /** Seconds before the first status check; each later wait is half as long again, up to MAX_POLL_SECONDS. */
     pollInterval: number;
+    /** Common options the deployed workflow has no use for: accepted, and said to be ignored. */
+    manifests?: string;
+    stateDir?: string;
   };
+
+/** Why `run` ignores a common option it was given: the deployed workflow has its own. */
+function ignoredOptionNotes(opts: RunOptions): string[] {
+  return [
+    ...(opts.manifests === undefined
+      ? []
+      : [
+          `note: run ignores --manifests ${opts.manifests}: the deployed workflow plans with the manifests packaged into the stack (sam build)`,
+        ]),
+    ...(opts.stateDir === undefined
+      ? []
+      : [
+          `note: run ignores --state-dir ${opts.stateDir}: the deployed workflow records into the stack's DynamoDB table (efs-reconciler events --table)`,
+        ]),
+  ];
+}
 
 /** The stack output that names the state machine (infra-sam/template.yaml). */
 export const STATE_MACHINE_OUTPUT = "StateMachineArn";
@@ -236,6 +256,7 @@ function exitCodeOf(report: ApplyReport | Plan, succeeded: boolean, refused: boo
 
 async function run(ctx: CommandContext, opts: RunOptions): Promise<number> {
   const { io } = ctx;
+  for (const note of ignoredOptionNotes(opts)) logLine(io, note);
   const { sfn, cloudformation, documents } = await runClients(opts);
   try {
     const stateMachineArn = await resolveStateMachineArn(opts, cloudformation);
@@ -349,6 +370,7 @@ export const runWorkflowCommand: CommandFactory = (ctx: CommandContext) => {
         .default(DEFAULT_POLL_SECONDS),
     )
     .addOption(outputOption());
-  for (const o of awsOptions()) cmd.addOption(o);
+  for (const o of [...awsOptions(), ...unusedCommonOptions("--manifests <dir>", "--state-dir <dir>")])
+    cmd.addOption(o);
   return cmd.action((_opts: unknown, c: Command) => runCommand<RunOptions>(ctx, c, (opts) => run(ctx, opts)));
 };

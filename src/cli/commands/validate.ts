@@ -11,7 +11,13 @@ import { plural } from "../../render/report-view";
 import { type CommandContext, type CommandFactory, runCommand } from "../command-context";
 import { EXIT } from "../exit-codes";
 import { loadManifestResult, objectCount } from "../load-manifests";
-import { type ManifestOptions, manifestsOption, type OutputOptions, outputOption } from "../options";
+import {
+  type ManifestOptions,
+  manifestsOption,
+  type OutputOptions,
+  outputOption,
+  unusedCommonOptions,
+} from "../options";
 
 type ValidateResult = { state: DesiredState; files: string[] } | { errors: ManifestError[] };
 
@@ -54,18 +60,27 @@ function validateMarkdown(result: ValidateResult, dir: string): string {
   ].join("\n")}\n`;
 }
 
-export const validateCommand: CommandFactory = (ctx: CommandContext) =>
-  new Command("validate")
+export const validateCommand: CommandFactory = (ctx: CommandContext) => {
+  const command = new Command("validate")
     .description("check the manifests (schema, references, safety rules); no AWS calls")
     .addOption(manifestsOption())
-    .addOption(outputOption())
-    .action((_opts: unknown, cmd: Command) =>
-      runCommand<ManifestOptions & OutputOptions>(ctx, cmd, async (opts) => {
-        const loaded = await loadManifestResult(ctx.io, opts.manifests, "validate");
-        const result: ValidateResult = loaded.ok ? { state: loaded.state, files: loaded.files } : loaded;
-        if (opts.output === "json") ctx.io.stdout.write(validateJson(result));
-        else if (opts.output === "markdown") ctx.io.stdout.write(validateMarkdown(result, opts.manifests));
-        else if (loaded.ok) ctx.io.stdout.write(`${validText(loaded.state, loaded.files)}\n`);
-        return loaded.ok ? EXIT.OK : EXIT.ERROR;
-      }),
-    );
+    .addOption(outputOption());
+  // Validation reads no AWS account and writes no record.
+  for (const o of unusedCommonOptions(
+    "--region <region>",
+    "--profile <profile>",
+    "--endpoint-url <url>",
+    "--state-dir <dir>",
+  ))
+    command.addOption(o);
+  return command.action((_opts: unknown, cmd: Command) =>
+    runCommand<ManifestOptions & OutputOptions>(ctx, cmd, async (opts) => {
+      const loaded = await loadManifestResult(ctx.io, opts.manifests, "validate");
+      const result: ValidateResult = loaded.ok ? { state: loaded.state, files: loaded.files } : loaded;
+      if (opts.output === "json") ctx.io.stdout.write(validateJson(result));
+      else if (opts.output === "markdown") ctx.io.stdout.write(validateMarkdown(result, opts.manifests));
+      else if (loaded.ok) ctx.io.stdout.write(`${validText(loaded.state, loaded.files)}\n`);
+      return loaded.ok ? EXIT.OK : EXIT.ERROR;
+    }),
+  );
+};

@@ -82,6 +82,20 @@ describe("efs-reconciler run", () => {
     );
   });
 
+  it("accepts --manifests and --state-dir as common options and says the deployed workflow does not use them", async () => {
+    execution({ status: "SUCCEEDED", output: JSON.stringify(converged) });
+    const run = await runCli([...BASE, "--manifests", "desired-state", "--state-dir", ".records"], {
+      env: ENV,
+    });
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(renderReport(converged, "text", { color: false }));
+    expect(run.stderrLines.slice(0, 2)).toEqual([
+      "note: run ignores --manifests desired-state: the deployed workflow plans with the manifests packaged into the stack (sam build)",
+      "note: run ignores --state-dir .records: the deployed workflow records into the stack's DynamoDB table (efs-reconciler events --table)",
+    ]);
+  });
+
   it("a dry run renders the plan like plan and exits 2 on drift (JSON output)", async () => {
     execution({ status: "SUCCEEDED", output: JSON.stringify(fullPlan) });
     const run = await runCli([...BASE, "--dry-run", "--output", "json"], { env: ENV });

@@ -26,6 +26,28 @@ describe("efs-reconciler validate", () => {
     expect(run.stderr).toBe("");
   });
 
+  it("accepts every common option of contract §3, makes no AWS client, and keeps them out of its help", async () => {
+    const plain = await runCli(["validate", "--manifests", VALID]);
+    const common = await runCli([
+      "validate",
+      "--manifests",
+      VALID,
+      "--region",
+      "eu-west-1",
+      "--profile",
+      "ci",
+      "--endpoint-url",
+      "http://127.0.0.1:1",
+      "--state-dir",
+      "/nonexistent/records",
+    ]);
+    expect(common).toEqual(plain);
+    expect(common.code).toBe(0);
+    expect(clients.createClients).not.toHaveBeenCalled();
+    const help = await runCli(["validate", "--help"]);
+    expect(help.stdout).not.toMatch(/--region|--profile|--endpoint-url|--state-dir/);
+  });
+
   it("--output json prints one document: valid with counts, or every error located (exit 1)", async () => {
     const valid = await runCli(["validate", "--manifests", VALID, "--output", "json"]);
     expect(valid.code).toBe(0);

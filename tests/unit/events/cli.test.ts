@@ -89,8 +89,7 @@ describe("efs-reconciler status", () => {
   });
 });
 
-describe("efs-reconciler status --manifests", () => {
-  const FS = `apiVersion: efs-reconciler.io/v1alpha1
+const FS = `apiVersion: efs-reconciler.io/v1alpha1
 kind: FileSystem
 metadata:
   name: ml-models
@@ -99,7 +98,7 @@ spec:
   mountTargets:
     securityGroupId: sg-0efs0000000000001
 `;
-  const AP = `apiVersion: efs-reconciler.io/v1alpha1
+const AP = `apiVersion: efs-reconciler.io/v1alpha1
 kind: AccessPoint
 metadata:
   name: models
@@ -110,7 +109,7 @@ spec:
     path: /models
     creationInfo: { ownerUid: 1000, ownerGid: 1000, permissions: "755" }
 `;
-  const fn = (name: string) => `apiVersion: efs-reconciler.io/v1alpha1
+const fn = (name: string) => `apiVersion: efs-reconciler.io/v1alpha1
 kind: LambdaFunction
 metadata:
   name: ${name}
@@ -120,13 +119,14 @@ spec:
   mountPath: /mnt/models
 `;
 
-  async function manifests(...docs: string[]): Promise<string> {
-    const m = join(dir, "desired-state");
-    await mkdir(m, { recursive: true });
-    await writeFile(join(m, "objects.yaml"), docs.join("---\n"));
-    return m;
-  }
+async function manifests(...docs: string[]): Promise<string> {
+  const m = join(dir, "desired-state");
+  await mkdir(m, { recursive: true });
+  await writeFile(join(m, "objects.yaml"), docs.join("---\n"));
+  return m;
+}
 
+describe("efs-reconciler status --manifests", () => {
   it("lists every manifest object, the ones no run has reconciled yet included", async () => {
     await localHistory(stateDir, { runs: 2 });
     const m = await manifests(FS, AP, fn("inference"), fn("embed"));
@@ -208,7 +208,7 @@ spec:
     expect(run.stderrLines[0]).toMatch(
       new RegExp(`^${join(m, "objects.yaml")}:\\d+:\\d+: AccessPoint/models: `),
     );
-    expect(run.stderr).toContain("so no status was read");
+    expect(run.stderr).toContain("so no record was read");
   });
 
   it("reads ./desired-state when it exists, and the record's objects when it does not", async () => {
@@ -319,6 +319,28 @@ describe("efs-reconciler events", () => {
     ]);
     expect(await eventsJson("--run", "r1")).toHaveLength(2);
     expect(await eventsJson("--since", "24h", "--run", "r1")).toEqual([]);
+  });
+
+  it("--manifests keeps the events of the objects those manifests hold", async () => {
+    await localHistory(stateDir);
+    const m = await manifests(FS, AP);
+    const events = await eventsJson("--manifests", m);
+    expect(new Set(events.map((e) => `${e.drift.manifest.kind}/${e.drift.manifest.name}`))).toEqual(
+      new Set(["FileSystem/ml-models"]),
+    );
+    expect(events).toHaveLength(6);
+    expect(await eventsJson("--manifests", m, "--code", "FN_TIMEOUT")).toEqual([]);
+  });
+
+  it("--manifests with invalid manifests exits 1 with their locations and lists nothing", async () => {
+    await localHistory(stateDir);
+    const m = await manifests(FS, AP.replace("uid: 1000, gid", "uid: 0, gid"));
+    const run = await runCli(["events", "--state-dir", stateDir, "--manifests", m]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderrLines[0]).toMatch(
+      new RegExp(`^${join(m, "objects.yaml")}:\\d+:\\d+: AccessPoint/models: `),
+    );
   });
 
   it("prints a table in text", async () => {
