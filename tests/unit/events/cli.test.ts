@@ -199,17 +199,20 @@ describe("efs-reconciler status --manifests", () => {
     ]);
   });
 
-  it("refuses invalid manifests with their location and exit 1, and prints no status", async () => {
-    await localHistory(stateDir);
-    const m = await manifests(FS, AP.replace("uid: 1000, gid", "uid: 0, gid"));
-    const run = await runCli(["status", "--state-dir", stateDir, "--manifests", m]);
-    expect(run.code).toBe(1);
-    expect(run.stdout).toBe("");
-    expect(run.stderrLines[0]).toMatch(
-      new RegExp(`^${join(m, "objects.yaml")}:\\d+:\\d+: AccessPoint/models: `),
-    );
-    expect(run.stderr).toContain("so no record was read");
-  });
+  it.each(["status", "events"])(
+    "%s refuses invalid manifests with their location and exit 1, and prints nothing",
+    async (command) => {
+      await localHistory(stateDir);
+      const m = await manifests(FS, AP.replace("uid: 1000, gid", "uid: 0, gid"));
+      const run = await runCli([command, "--state-dir", stateDir, "--manifests", m]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe("");
+      expect(run.stderrLines[0]).toMatch(
+        new RegExp(`^${join(m, "objects.yaml")}:\\d+:\\d+: AccessPoint/models: `),
+      );
+      expect(run.stderr).toContain("so no record was read");
+    },
+  );
 
   it("reads ./desired-state when it exists, and the record's objects when it does not", async () => {
     await localHistory(stateDir, { runs: 2 });
@@ -330,17 +333,6 @@ describe("efs-reconciler events", () => {
     );
     expect(events).toHaveLength(6);
     expect(await eventsJson("--manifests", m, "--code", "FN_TIMEOUT")).toEqual([]);
-  });
-
-  it("--manifests with invalid manifests exits 1 with their locations and lists nothing", async () => {
-    await localHistory(stateDir);
-    const m = await manifests(FS, AP.replace("uid: 1000, gid", "uid: 0, gid"));
-    const run = await runCli(["events", "--state-dir", stateDir, "--manifests", m]);
-    expect(run.code).toBe(1);
-    expect(run.stdout).toBe("");
-    expect(run.stderrLines[0]).toMatch(
-      new RegExp(`^${join(m, "objects.yaml")}:\\d+:\\d+: AccessPoint/models: `),
-    );
   });
 
   it("prints a table in text", async () => {
