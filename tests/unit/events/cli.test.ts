@@ -126,7 +126,7 @@ async function manifests(...docs: string[]): Promise<string> {
   return m;
 }
 
-describe("efs-reconciler status --manifests", () => {
+describe("efs-reconciler status --manifests (and events --manifests on invalid manifests)", () => {
   it("lists every manifest object, the ones no run has reconciled yet included", async () => {
     await localHistory(stateDir, { runs: 2 });
     const m = await manifests(FS, AP, fn("inference"), fn("embed"));
