@@ -131,7 +131,7 @@ export interface WorldOptions {
   /** Plans by reference: the tasks' run store and the size above which a plan step is stored. */
   store?: RunStore;
   inlineStepLimitBytes?: number;
-  /** How many times recording a run record of each kind fails (a throttled store) before it succeeds. */
+  /** How many times recording a run record of each kind fails (a store that refuses it) before it succeeds. */
   recordFailures?: Partial<Record<RunRecord["kind"], number>>;
 }
 

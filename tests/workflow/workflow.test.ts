@@ -419,24 +419,6 @@ describe("remediation workflow, executed locally", () => {
     expect(outcome?.kind === "outcome" ? outcome.report : undefined).toEqual(r.result.report);
   });
 
-  it("retries a record the store refuses for a while: the outcome is recorded and the run succeeds", async () => {
-    const r = await run({ actions: [action("a1", 1)], recordFailures: { plan: 1, outcome: 2 } });
-
-    expect(r.result.status).toBe("SUCCEEDED");
-    expect(r.world.recordAttempts).toEqual(["plan", "plan", "outcome", "outcome", "outcome"]);
-    expect(r.world.records.map((x) => x.kind)).toEqual(["plan", "outcome"]);
-    expect(r.world.calls.a1).toBe(1);
-  });
-
-  it("a record the store keeps refusing fails the run with the store's error after 3 retries", async () => {
-    const r = await run({ actions: [action("a1", 1)], recordFailures: { outcome: 10 } });
-
-    expect(r.result.status).toBe("FAILED");
-    expect(r.result.error).toBe("ProvisionedThroughputExceededException");
-    expect(r.world.recordAttempts.filter((k) => k === "outcome")).toHaveLength(4);
-    expect(r.world.records.map((x) => x.kind)).toEqual(["plan"]);
-  });
-
   it("throws the planning error when no plan could be made", async () => {
     const world = fakeWorld({ actions: [] });
     const failing = {
@@ -478,6 +460,24 @@ describe("remediation workflow, executed locally", () => {
     ]);
     expect(outcome.report.remaining).toEqual(outcome.report.drift);
     expect(report(r).results).toEqual(outcome.report.results);
+  });
+
+  it("a stopped run whose record fails too still fails with the error that stopped it", async () => {
+    const mt = { type: "mountTarget" as const, fileSystemId: "fs-1", mountTargetId: "fsmt-1" };
+    const r = await run({
+      actions: [action("a1", 1), action("b1", 2)],
+      behaviours: { a1: { kind: "succeed", pending: [mt] } },
+      check: () => {
+        throw new TerminalReconcileError("DescribeMountTargets was denied");
+      },
+      recordFailures: { outcome: 1 },
+    });
+
+    expect(r.result.status).toBe("FAILED");
+    expect(r.result.error).toBe("TerminalReconcileError");
+    expect(r.states.slice(-2)).toEqual(["RecordStoppedRun", "RunStopped"]);
+    expect(r.world.recordAttempts).toEqual(["plan", "outcome"]);
+    expect(r.world.records.map((x) => x.kind)).toEqual(["plan"]);
   });
 
   it("a task failing after planning ends the run FAILED with the results known so far", async () => {
