@@ -696,7 +696,7 @@ function diffMountTargets(
       const d = missingIn(
         az,
         `${settling.mountTargetId} (creating)`,
-        `${fs.fileSystemId}'s mount target in ${az} (${settling.mountTargetId}) is still being created, where ${why}; apply waits until it is available${groupMissing ? waitForGroup : ""}`,
+        `${fs.fileSystemId}'s mount target in ${az} (${settling.mountTargetId}) is still being created, where ${why}${groupMissing ? waitForGroup : "; apply waits until it is available with the manifest's security group"}`,
         groupMissing,
       );
       if (!groupMissing) {

@@ -39,10 +39,21 @@ async function mountTargetInAz(
   return undefined;
 }
 
-function pendingMountTarget(fileSystemId: string, mt: MountTargetDescription): PendingResource[] {
+function pendingMountTarget(
+  fileSystemId: string,
+  mt: MountTargetDescription,
+  securityGroupIds?: readonly string[],
+): PendingResource[] {
   const state = mt.LifeCycleState ?? "available";
   if (state === "available" || !mt.MountTargetId) return [];
-  return [{ type: "mountTarget", fileSystemId, mountTargetId: mt.MountTargetId }];
+  return [
+    {
+      type: "mountTarget",
+      fileSystemId,
+      mountTargetId: mt.MountTargetId,
+      ...(securityGroupIds ? { securityGroupIds: [...securityGroupIds] } : {}),
+    },
+  ];
 }
 
 /**
@@ -70,19 +81,26 @@ async function existingOutcome(
         "delete it by hand (the reconciler never deletes mount targets) and re-run apply",
     );
   }
-  if (state === "available" && mt.MountTargetId) {
-    const added = await addSecurityGroups(efs, mt.MountTargetId, action.params.securityGroupIds);
-    if (added.length > 0) {
-      return succeeded(
-        action,
-        `mount target ${mt.MountTargetId} of ${fileSystemId} in ${availabilityZone} ${how}; added security group ${added.join(", ")} to it`,
-      );
-    }
+  if (state === "available") {
+    const added = mt.MountTargetId
+      ? await addSecurityGroups(efs, mt.MountTargetId, action.params.securityGroupIds)
+      : [];
+    return added.length > 0
+      ? succeeded(
+          action,
+          `mount target ${mt.MountTargetId} of ${fileSystemId} in ${availabilityZone} ${how}; added security group ${added.join(", ")} to it`,
+        )
+      : skipped(
+          action,
+          `mount target ${mt.MountTargetId} of ${fileSystemId} in ${availabilityZone} ${how} (${state})`,
+        );
   }
-  return skipped(
+  // Still being created: the action is to wait for it, and then to find the manifest's groups on
+  // it (its creator chose them; the check fails the wait when one is missing).
+  return succeeded(
     action,
-    `mount target ${mt.MountTargetId} of ${fileSystemId} in ${availabilityZone} ${how} (${state})`,
-    pendingMountTarget(fileSystemId, mt),
+    `mount target ${mt.MountTargetId} of ${fileSystemId} in ${availabilityZone} ${how} (${state}); waiting until it is available with security group ${action.params.securityGroupIds.join(", ")}`,
+    pendingMountTarget(fileSystemId, mt, action.params.securityGroupIds),
   );
 }
 

@@ -2,7 +2,7 @@
  * One look at the resources actions left in transition. The workflow calls this between Wait
  * states until nothing is pending; it never sleeps itself.
  */
-import { DescribeMountTargetsCommand } from "@aws-sdk/client-efs";
+import { DescribeMountTargetSecurityGroupsCommand, DescribeMountTargetsCommand } from "@aws-sdk/client-efs";
 import { GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import type { ClientsFor } from "../aws/clients";
 import { isAwsError, toReconcileError } from "./classify";
@@ -32,7 +32,7 @@ async function checkMountTarget(
     const out = await clients.efs.send(new DescribeMountTargetsCommand({ MountTargetId: r.mountTargetId }));
     const mt = out.MountTargets?.find((m) => m.MountTargetId === r.mountTargetId);
     const state = mt?.LifeCycleState ?? "deleted";
-    if (state === "available") return { state: "done" };
+    if (state === "available") return await groupsVerdict(clients, r);
     if (MOUNT_TARGET_IN_TRANSITION.has(state)) return { state: "pending" };
     return {
       state: "failed",
@@ -47,6 +47,28 @@ async function checkMountTarget(
     }
     throw toReconcileError(err, { action: "CheckPending", resource: r.mountTargetId });
   }
+}
+
+/**
+ * An available mount target someone else created: done when it has the groups it must have, failed
+ * when it lacks one (the functions' NFS rules are on those groups: nothing may be repointed to it).
+ */
+async function groupsVerdict(
+  clients: PendingClients,
+  r: Extract<PendingResource, { type: "mountTarget" }>,
+): Promise<Verdict> {
+  const wanted = r.securityGroupIds ?? [];
+  if (wanted.length === 0) return { state: "done" };
+  const out = await clients.efs.send(
+    new DescribeMountTargetSecurityGroupsCommand({ MountTargetId: r.mountTargetId }),
+  );
+  const has = out.SecurityGroups ?? [];
+  const missing = wanted.filter((g) => !has.includes(g));
+  if (missing.length === 0) return { state: "done" };
+  return {
+    state: "failed",
+    reason: `mount target ${r.mountTargetId} of ${r.fileSystemId} became available without security group ${missing.join(", ")} (its creator gave it ${has.join(", ") || "none"}): nothing is repointed to it in this run; the next run adds the group`,
+  };
 }
 
 async function checkFunction(

@@ -45,6 +45,11 @@ const REQUIRED_BY_AWS: Partial<Record<Family, string[]>> = {
   ],
 };
 
+/** Permissions AWS checks on the caller of one call, besides the call's own action (AWS API reference). */
+const REQUIRED_WITH_CALL: Record<string, string[]> = {
+  "elasticfilesystem:DescribeMountTargetSecurityGroups": ["ec2:DescribeNetworkInterfaceAttribute"],
+};
+
 /** Actions without resource-level permissions (or list calls naming no resource): `*` is the only resource. */
 const NO_RESOURCE_LEVEL = new Set([
   "ec2:DescribeSubnets",
@@ -52,6 +57,7 @@ const NO_RESOURCE_LEVEL = new Set([
   "ec2:DescribeSecurityGroups",
   "ec2:DescribeSecurityGroupRules",
   "ec2:DescribeNetworkInterfaces",
+  "ec2:DescribeNetworkInterfaceAttribute",
   "ec2:DescribeVpcs",
   "elasticfilesystem:DescribeFileSystems",
   "elasticfilesystem:DescribeAccessPoints",
@@ -96,6 +102,7 @@ function expectedActions(functionId: string): Set<string> {
   const family = FAMILIES.find((f) => familyFunction(f) === functionId);
   return new Set([
     ...code,
+    ...code.flatMap((a) => REQUIRED_WITH_CALL[a] ?? []),
     ...(code.includes("s3:GetObject") ? ["s3:ListBucket"] : []),
     ...((family && REQUIRED_BY_AWS[family]) ?? []),
   ]);

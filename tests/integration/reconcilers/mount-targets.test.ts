@@ -103,9 +103,9 @@ describe("CreateMountTarget", () => {
     expect(pending).toMatchObject({ type: "mountTarget", fileSystemId: b.fileSystemId });
     const mountTargetId = (pending as Extract<PendingResource, { type: "mountTarget" }>).mountTargetId;
 
-    // Run again while it is still creating: nothing new is made, and it is still pending.
+    // Run again while it is still creating: nothing new is made, and it is still waited for.
     const again = await reconcile(action, clients);
-    expect(again).toMatchObject({ status: "skipped", pending: [{ type: "mountTarget", mountTargetId }] });
+    expect(again).toMatchObject({ status: "succeeded", pending: [{ type: "mountTarget", mountTargetId }] });
     expect((await mountTargets(b.fileSystemId)).map((mt) => mt.MountTargetId)).toContain(mountTargetId);
 
     const readiness: boolean[] = [];
@@ -143,8 +143,10 @@ describe("CreateMountTarget", () => {
 
     const outcome = await reconcile(wait, clients);
     expect(outcome).toMatchObject({
-      status: "skipped",
-      pending: [{ type: "mountTarget", mountTargetId: pending?.mountTargetId }],
+      status: "succeeded",
+      pending: [
+        { type: "mountTarget", mountTargetId: pending?.mountTargetId, securityGroupIds: [b.mountTargetSg] },
+      ],
     });
     let waiting: PendingResource[] = outcome.pending;
     for (let check = 0; check < 10 && waiting.length > 0; check++) {
@@ -155,6 +157,46 @@ describe("CreateMountTarget", () => {
     expect(waiting).toEqual([]);
     expect(await mountTargets(b.fileSystemId)).toHaveLength(2);
     expect((await planFor(desired, clients)).drift).toEqual([]);
+  });
+
+  it("a mount target someone else is creating with other groups fails the wait, so nothing is repointed to it", async () => {
+    const { b, desired } = await missingMountTarget();
+    await configureEmulator({ mountTargetCreatingDescribes: 3 });
+    const other = await clients.ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: "made-by-hand", Description: "x", VpcId: b.network.vpcId }),
+    );
+    const theirs = await clients.efs.send(
+      new CreateMountTargetCommand({
+        FileSystemId: b.fileSystemId,
+        SubnetId: b.subnetByAz["us-east-1b"],
+        SecurityGroups: [other.GroupId as string],
+      }),
+    );
+
+    const wait = onlyAction(await planFor(desired, clients), "CreateMountTarget");
+    const outcome = await reconcile(wait, clients);
+    expect(outcome.pending).toEqual([
+      {
+        type: "mountTarget",
+        fileSystemId: b.fileSystemId,
+        mountTargetId: theirs.MountTargetId,
+        securityGroupIds: [b.mountTargetSg],
+      },
+    ]);
+    let failed: string[] = [];
+    let waiting: PendingResource[] = outcome.pending;
+    for (let check = 0; check < 10 && waiting.length > 0; check++) {
+      const result = await checkPending(waiting, clients);
+      failed = result.failed;
+      waiting = result.pending;
+    }
+    expect(failed).toEqual([
+      `mount target ${theirs.MountTargetId} of ${b.fileSystemId} became available without security group ${b.mountTargetSg} (its creator gave it ${other.GroupId}): nothing is repointed to it in this run; the next run adds the group`,
+    ]);
+    // The next run adds the group to it.
+    const next = onlyAction(await planFor(desired, clients), "AddMountTargetSecurityGroup");
+    expect((await reconcile(next, clients)).status).toBe("succeeded");
+    expect(await groupsOf(theirs.MountTargetId as string)).toEqual([other.GroupId, b.mountTargetSg]);
   });
 });
 

@@ -94,12 +94,13 @@ describe("CreateMountTarget", () => {
     });
   });
 
-  it("run twice: the second run finds the new mount target and writes nothing", async () => {
+  it("run twice: the second run finds the new mount target, writes nothing and waits for it with its groups", async () => {
     await reconcileCreateMountTarget(create, clients);
     const second = await reconcileCreateMountTarget(create, clients);
-    expect(second.status).toBe("skipped");
+    expect(second.status).toBe("succeeded");
+    expect(second.message).toContain("waiting until it is available with security group sg-mt");
     expect(second.pending).toEqual([
-      { type: "mountTarget", fileSystemId: "fs-1", mountTargetId: "fsmt-101" },
+      { type: "mountTarget", fileSystemId: "fs-1", mountTargetId: "fsmt-101", securityGroupIds: ["sg-mt"] },
     ]);
     expect(efs).toHaveReceivedCommandTimes(CreateMountTargetCommand, 1);
     expect(mountTargets.filter((m) => m.AvailabilityZoneName === "us-east-1b")).toHaveLength(1);
@@ -150,8 +151,10 @@ describe("CreateMountTarget", () => {
       throw new MountTargetConflict({ $metadata: {}, message: "exists", ErrorCode: "MountTargetConflict" });
     });
     const out = await reconcileCreateMountTarget(create, clients);
-    expect(out.status).toBe("skipped");
-    expect(out.pending).toEqual([{ type: "mountTarget", fileSystemId: "fs-1", mountTargetId: "fsmt-101" }]);
+    expect(out.status).toBe("succeeded");
+    expect(out.pending).toEqual([
+      { type: "mountTarget", fileSystemId: "fs-1", mountTargetId: "fsmt-101", securityGroupIds: ["sg-mt"] },
+    ]);
   });
 
   it("MountTargetConflict with no mount target in the AZ (another VPC) is terminal", async () => {

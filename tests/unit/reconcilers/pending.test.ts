@@ -1,4 +1,9 @@
-import { DescribeMountTargetsCommand, EFSClient, MountTargetNotFound } from "@aws-sdk/client-efs";
+import {
+  DescribeMountTargetSecurityGroupsCommand,
+  DescribeMountTargetsCommand,
+  EFSClient,
+  MountTargetNotFound,
+} from "@aws-sdk/client-efs";
 import {
   type FunctionConfiguration,
   GetFunctionConfigurationCommand,
@@ -48,6 +53,33 @@ describe("checkPending: mount targets", () => {
   it("available is done", async () => {
     mountTargetIn("available");
     expect(await checkPending([mt], clients)).toEqual({ ready: true, pending: [], failed: [] });
+  });
+
+  it("available without the groups the wait names fails, naming the mount target and what it has", async () => {
+    mountTargetIn("available");
+    efs.on(DescribeMountTargetSecurityGroupsCommand, { MountTargetId: "fsmt-1" }).resolves({
+      SecurityGroups: ["sg-theirs"],
+    });
+    const theirs: PendingResource = { ...mt, securityGroupIds: ["sg-mt"] };
+    expect(await checkPending([theirs], clients)).toEqual({
+      ready: true,
+      pending: [],
+      failed: [
+        "mount target fsmt-1 of fs-1 became available without security group sg-mt (its creator gave it sg-theirs): nothing is repointed to it in this run; the next run adds the group",
+      ],
+    });
+  });
+
+  it("available with the groups the wait names is done; without groups to check none are read", async () => {
+    mountTargetIn("available");
+    efs.on(DescribeMountTargetSecurityGroupsCommand, { MountTargetId: "fsmt-1" }).resolves({
+      SecurityGroups: ["sg-theirs", "sg-mt"],
+    });
+    const theirs: PendingResource = { ...mt, securityGroupIds: ["sg-mt"] };
+    expect(await checkPending([theirs], clients)).toEqual({ ready: true, pending: [], failed: [] });
+    efs.resetHistory();
+    expect(await checkPending([mt], clients)).toEqual({ ready: true, pending: [], failed: [] });
+    expect(efs).not.toHaveReceivedCommand(DescribeMountTargetSecurityGroupsCommand);
   });
 
   it("creating is still pending", async () => {
