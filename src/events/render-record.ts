@@ -69,12 +69,12 @@ function statusLines(
   const m = view.manifests;
   if (m && run && m.revision !== run.manifestRevision) {
     notes.push(
-      `The manifests in ${m.dir} are revision ${quote(m.revision)}, not the last run's: run efs-reconciler plan to compare them with the live account.`,
+      `The manifests in ${quote(m.dir)} are revision ${quote(m.revision)}, not the last run's: run efs-reconciler plan to compare them with the live account.`,
     );
   }
   if (m && m.notInManifests.length > 0) {
-    const names = m.notInManifests.map((o) => `${o.kind}/${o.name}`).join(", ");
-    notes.push(`Recorded by the last run, no longer in ${m.dir}: ${names}.`);
+    const names = m.notInManifests.map((o) => quote(`${o.kind}/${o.name}`)).join(", ");
+    notes.push(`Recorded by the last run, no longer in ${quote(m.dir)}: ${names}.`);
   }
   return { rows, counts, lastRun, notes };
 }

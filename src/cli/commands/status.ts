@@ -7,9 +7,11 @@
  */
 import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
+import type { DesiredState } from "../../desired-state/types";
+import { plural } from "../../render/report-view";
 import { type CommandContext, type CommandFactory, runCommand } from "../command-context";
 import { EXIT } from "../exit-codes";
-import { useColor } from "../io";
+import { logLine, useColor } from "../io";
 import { loadManifests } from "../load-manifests";
 import { DEFAULT_MANIFESTS_DIR, type GlobalOptions } from "../options";
 import {
@@ -22,15 +24,32 @@ import {
 
 type StatusOptions = RecordSourceOptions & GlobalOptions & { output: RecordOutputFormat; manifests?: string };
 
-/** The manifest directory to list: the one passed, or the default one when it exists. */
-function manifestDirOf(opts: StatusOptions): string | undefined {
-  return opts.manifests ?? (existsSync(DEFAULT_MANIFESTS_DIR) ? DEFAULT_MANIFESTS_DIR : undefined);
+/**
+ * The manifests whose objects to list: the directory passed (invalid: reported, exit 1), else the
+ * default one when it exists and holds valid manifests; else none (the last run's objects).
+ */
+async function manifestsToList(
+  ctx: CommandContext,
+  opts: StatusOptions,
+): Promise<{ dir: string; state: DesiredState } | "invalid" | undefined> {
+  if (opts.manifests !== undefined) {
+    const loaded = await loadManifests(ctx.io, opts.manifests, "status");
+    return loaded ? { dir: opts.manifests, state: loaded.state } : "invalid";
+  }
+  if (!existsSync(DEFAULT_MANIFESTS_DIR)) return undefined;
+  const { loadDesiredState } = await import("../../desired-state/index");
+  const result = await loadDesiredState(DEFAULT_MANIFESTS_DIR);
+  if (result.ok) return { dir: DEFAULT_MANIFESTS_DIR, state: result.state };
+  logLine(
+    ctx.io,
+    `warning: ${DEFAULT_MANIFESTS_DIR} holds no valid manifests (${plural(result.errors.length, "error")}; efs-reconciler validate lists them), so status lists the last run's objects`,
+  );
+  return undefined;
 }
 
 async function showStatus(ctx: CommandContext, opts: StatusOptions): Promise<number> {
-  const dir = manifestDirOf(opts);
-  const loaded = dir === undefined ? undefined : await loadManifests(ctx.io, dir, "status");
-  if (dir !== undefined && !loaded) return EXIT.ERROR;
+  const manifests = await manifestsToList(ctx, opts);
+  if (manifests === "invalid") return EXIT.ERROR;
   const [{ statusJson, statusMarkdown, statusText }, { manifestView, recordedView }] = await Promise.all([
     import("../../events/render-record"),
     import("../../events/status-view"),
@@ -39,7 +58,7 @@ async function showStatus(ctx: CommandContext, opts: StatusOptions): Promise<num
     opts,
     async (store, where) => [await store.readStatus(), where] as const,
   );
-  const view = loaded && dir !== undefined ? manifestView(doc, loaded.state, dir) : recordedView(doc);
+  const view = manifests ? manifestView(doc, manifests.state, manifests.dir) : recordedView(doc);
   ctx.io.stdout.write(
     opts.output === "json"
       ? statusJson(doc, view)

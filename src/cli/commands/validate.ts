@@ -12,11 +12,12 @@ import { type CommandContext, type CommandFactory, runCommand } from "../command
 import { EXIT } from "../exit-codes";
 import { loadManifestResult, objectCount } from "../load-manifests";
 import {
+  awsOptions,
   type ManifestOptions,
   manifestsOption,
   type OutputOptions,
   outputOption,
-  unusedCommonOptions,
+  stateDirOption,
 } from "../options";
 
 type ValidateResult = { state: DesiredState; files: string[] } | { errors: ManifestError[] };
@@ -65,14 +66,9 @@ export const validateCommand: CommandFactory = (ctx: CommandContext) => {
     .description("check the manifests (schema, references, safety rules); no AWS calls")
     .addOption(manifestsOption())
     .addOption(outputOption());
-  // Validation reads no AWS account and writes no record.
-  for (const o of unusedCommonOptions(
-    "--region <region>",
-    "--profile <profile>",
-    "--endpoint-url <url>",
-    "--state-dir <dir>",
-  ))
-    command.addOption(o);
+  // Common options (contract §3) validation has no use for: it reads no AWS account and writes no
+  // record. Accepted (and checked) so that one command line serves every command; not in its help.
+  for (const o of [...awsOptions(), stateDirOption()]) command.addOption(o.hideHelp());
   return command.action((_opts: unknown, cmd: Command) =>
     runCommand<ManifestOptions & OutputOptions>(ctx, cmd, async (opts) => {
       const loaded = await loadManifestResult(ctx.io, opts.manifests, "validate");

@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EMULATOR_REGION } from "../../../src/emulator/warm-up";
@@ -32,7 +33,7 @@ describe("status and events read from the deployed DynamoDB table", () => {
     await createEventsTable(dynamodb, TABLE);
     await recordHistory(new DynamoRecordStore(dynamodb, TABLE), { runs: 2 });
 
-    const status = await runCli(["status", ...tableArgs(), "--output", "json"]);
+    const status = await runCli(["status", ...tableArgs(), "--output", "json"], { cwd: tmpdir() });
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({
       lastRun: { runId: "r2", stage: "verified" },
@@ -57,7 +58,7 @@ describe("status and events read from the deployed DynamoDB table", () => {
       "r2 DriftRemediated FS_LIFECYCLE_POLICY",
     ]);
 
-    const text = await runCli(["status", ...tableArgs()]);
+    const text = await runCli(["status", ...tableArgs()], { cwd: tmpdir() });
     expect(text.stdout).toContain(`1 of 3 objects in sync; last run r2 (apply, verified)`);
   });
 

@@ -65,13 +65,13 @@ describe("the record of workflow runs", () => {
     expect(found.length).toBeGreaterThan(0);
     // All of it auto drift, which the apply that sees it again fixes rather than letting persist.
     expect(dry.report.drift.filter((d) => d.remediation !== "auto").map((d) => d.code)).toEqual([]);
-    const before = await runCli(["status", "--state-dir", stateDir, "--output", "json"]);
+    const before = await runCli(["status", "--state-dir", stateDir, "--output", "json"], { cwd: dir });
     expect(JSON.parse(before.stdout).summary.openDrift).toBe(found.length);
 
     const applied = await runWorkflow({ mode: "apply", maxChanges: 25 }, deps);
     expect(applied.status).toBe("SUCCEEDED");
 
-    const status = await runCli(["status", "--state-dir", stateDir, "--output", "json"]);
+    const status = await runCli(["status", "--state-dir", stateDir, "--output", "json"], { cwd: dir });
     expect(status.code).toBe(0);
     const doc = JSON.parse(status.stdout) as {
       summary: { objects: number; inSync: number; openDrift: number };
@@ -103,7 +103,7 @@ describe("the record of workflow runs", () => {
       expect(["apply DriftRemediated", "apply DriftResolved"]).toContain(lifecycle[1]);
     }
 
-    const text = await runCli(["status", "--state-dir", stateDir]);
+    const text = await runCli(["status", "--state-dir", stateDir], { cwd: dir });
     expect(text.stdout).toContain("3 of 3 objects in sync");
   });
 });

@@ -46,6 +46,9 @@ describe("efs-reconciler validate", () => {
     expect(clients.createClients).not.toHaveBeenCalled();
     const help = await runCli(["validate", "--help"]);
     expect(help.stdout).not.toMatch(/--region|--profile|--endpoint-url|--state-dir/);
+    const badUrl = await runCli(["validate", "--manifests", VALID, "--endpoint-url", "not a url"]);
+    expect(badUrl.code).toBe(1);
+    expect(badUrl.stderr).toContain("--endpoint-url");
   });
 
   it("--output json prints one document: valid with counts, or every error located (exit 1)", async () => {

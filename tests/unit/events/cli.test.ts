@@ -32,7 +32,7 @@ function rowsOf(stdout: string): string[][] {
 describe("efs-reconciler status", () => {
   it("prints one row per manifest object after the history", async () => {
     await localHistory(stateDir);
-    const run = await runCli(["status", "--state-dir", stateDir]);
+    const run = await runCli(["status", "--state-dir", stateDir], { cwd: dir });
     expect(run.code).toBe(0);
     expect(rowsOf(run.stdout)).toEqual([
       ["KIND", "NAME", "IN-SYNC", "DRIFT", "LAST-RECONCILED"],
@@ -45,7 +45,7 @@ describe("efs-reconciler status", () => {
 
   it("shows open drift and a failed remediation in the middle of the history", async () => {
     await localHistory(stateDir, { runs: 2 });
-    const run = await runCli(["status", "--state-dir", stateDir]);
+    const run = await runCli(["status", "--state-dir", stateDir], { cwd: dir });
     expect(rowsOf(run.stdout).slice(1)).toEqual([
       ["FileSystem", "ml-models", "no", "1 (FS_PERFORMANCE_MODE)", "2026-11-20T05:01:00Z"],
       ["AccessPoint", "models", "yes", "-", "2026-11-20T05:01:00Z"],
@@ -55,7 +55,7 @@ describe("efs-reconciler status", () => {
 
   it("prints the status as JSON with conditions", async () => {
     await localHistory(stateDir, { runs: 2 });
-    const run = await runCli(["status", "--state-dir", stateDir, "--output", "json"]);
+    const run = await runCli(["status", "--state-dir", stateDir, "--output", "json"], { cwd: dir });
     expect(run.code).toBe(0);
     const doc = JSON.parse(run.stdout) as {
       lastRun: { runId: string; stage: string };
@@ -73,7 +73,7 @@ describe("efs-reconciler status", () => {
   });
 
   it("says how to get a status when nothing is recorded yet, and exits 0", async () => {
-    const run = await runCli(["status", "--state-dir", stateDir]);
+    const run = await runCli(["status", "--state-dir", stateDir], { cwd: dir });
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`No runs recorded in ${stateDir} yet: run efs-reconciler plan or apply first.\n`);
   });
@@ -81,7 +81,7 @@ describe("efs-reconciler status", () => {
   it("exits 1 with what to do when the status file is not one", async () => {
     await localHistory(stateDir, { runs: 1 });
     await appendFile(join(stateDir, "status.json"), "garbage");
-    const run = await runCli(["status", "--state-dir", stateDir]);
+    const run = await runCli(["status", "--state-dir", stateDir], { cwd: dir });
     expect(run.code).toBe(1);
     expect(run.stderrLines).toEqual([
       `error: ${join(stateDir, "status.json")} is not a status document of efs-reconciler: move it away; the next run writes a new one`,
@@ -170,6 +170,10 @@ describe("efs-reconciler status --manifests (and events --manifests on invalid m
 
     const text = await runCli(["status", "--state-dir", stateDir, "--manifests", m]);
     expect(text.stdout).toContain(`Recorded by the last run, no longer in ${m}: LambdaFunction/inference.`);
+    const md = await runCli(["status", "--state-dir", stateDir, "--manifests", m, "--output", "markdown"]);
+    expect(md.stdout).toContain(
+      `Recorded by the last run, no longer in \`${m}\`: \`LambdaFunction/inference\`.`,
+    );
   });
 
   it("lists the manifests' objects as not reconciled when nothing is recorded yet", async () => {
@@ -217,24 +221,29 @@ describe("efs-reconciler status --manifests (and events --manifests on invalid m
   it("reads ./desired-state when it exists, and the record's objects when it does not", async () => {
     await localHistory(stateDir, { runs: 2 });
     await manifests(FS, AP, fn("inference"), fn("embed"));
-    const cwd = process.cwd();
-    process.chdir(dir);
-    try {
-      const listed = await runCli(["status", "--state-dir", stateDir]);
-      expect(rowsOf(listed.stdout).map((r) => r[1])).toEqual([
-        "NAME",
-        "ml-models",
-        "models",
-        "inference",
-        "embed",
-      ]);
-      await rm(join(dir, "desired-state"), { recursive: true });
-      const recorded = await runCli(["status", "--state-dir", stateDir]);
-      expect(recorded.code).toBe(0);
-      expect(rowsOf(recorded.stdout).map((r) => r[1])).toEqual(["NAME", "ml-models", "models", "inference"]);
-    } finally {
-      process.chdir(cwd);
-    }
+    const listed = await runCli(["status", "--state-dir", stateDir], { cwd: dir });
+    expect(rowsOf(listed.stdout).map((r) => r[1])).toEqual([
+      "NAME",
+      "ml-models",
+      "models",
+      "inference",
+      "embed",
+    ]);
+    await rm(join(dir, "desired-state"), { recursive: true });
+    const recorded = await runCli(["status", "--state-dir", stateDir], { cwd: dir });
+    expect(recorded.code).toBe(0);
+    expect(rowsOf(recorded.stdout).map((r) => r[1])).toEqual(["NAME", "ml-models", "models", "inference"]);
+  });
+
+  it("an invalid ./desired-state, used only by default, is a warning: the record's objects are listed", async () => {
+    await localHistory(stateDir, { runs: 2 });
+    await manifests(FS, AP.replace("uid: 1000, gid", "uid: 0, gid"));
+    const run = await runCli(["status", "--state-dir", stateDir], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stderrLines).toEqual([
+      "warning: ./desired-state holds no valid manifests (1 error; efs-reconciler validate lists them), so status lists the last run's objects",
+    ]);
+    expect(rowsOf(run.stdout).map((r) => r[1])).toEqual(["NAME", "ml-models", "models", "inference"]);
   });
 
   it("refuses a manifest directory that does not exist", async () => {
@@ -369,7 +378,7 @@ describe("efs-reconciler events", () => {
 
   it("status and events print Markdown tables with --output markdown", async () => {
     await localHistory(stateDir, { runs: 1 });
-    const status = await runCli(["status", "--state-dir", stateDir, "--output", "markdown"]);
+    const status = await runCli(["status", "--state-dir", stateDir, "--output", "markdown"], { cwd: dir });
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(
       "| Kind | Name | In sync | Drift | Last reconciled |\n|---|---|---|---|---|\n",
