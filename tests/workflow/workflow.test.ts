@@ -57,6 +57,18 @@ const indexOf = (log: string[], entry: string) => {
   return i;
 };
 
+/** a1 (phase 1) leaves a mount target pending; the pending check is denied; b1 (phase 2) waits. */
+function deniedPendingCheck(): WorldOptions {
+  const mt = { type: "mountTarget" as const, fileSystemId: "fs-1", mountTargetId: "fsmt-1" };
+  return {
+    actions: [action("a1", 1), action("b1", 2)],
+    behaviours: { a1: { kind: "succeed", pending: [mt] } },
+    check: () => {
+      throw new TerminalReconcileError("DescribeMountTargets was denied");
+    },
+  };
+}
+
 describe("remediation workflow, executed locally", () => {
   it("runs the phases in order: no action of a phase starts before every action of the previous one finished", async () => {
     const actions = [
@@ -432,14 +444,7 @@ describe("remediation workflow, executed locally", () => {
   });
 
   it("a pending check that fails after the actions ran: the outcome known so far is recorded, unverified, and the run fails with that error", async () => {
-    const mt = { type: "mountTarget" as const, fileSystemId: "fs-1", mountTargetId: "fsmt-1" };
-    const r = await run({
-      actions: [action("a1", 1), action("b1", 2)],
-      behaviours: { a1: { kind: "succeed", pending: [mt] } },
-      check: () => {
-        throw new TerminalReconcileError("DescribeMountTargets was denied");
-      },
-    });
+    const r = await run(deniedPendingCheck());
 
     expect(r.result.status).toBe("FAILED");
     expect(r.result.error).toBe("TerminalReconcileError");
@@ -463,15 +468,7 @@ describe("remediation workflow, executed locally", () => {
   });
 
   it("a stopped run whose record fails too still fails with the error that stopped it", async () => {
-    const mt = { type: "mountTarget" as const, fileSystemId: "fs-1", mountTargetId: "fsmt-1" };
-    const r = await run({
-      actions: [action("a1", 1), action("b1", 2)],
-      behaviours: { a1: { kind: "succeed", pending: [mt] } },
-      check: () => {
-        throw new TerminalReconcileError("DescribeMountTargets was denied");
-      },
-      recordFailures: { outcome: 1 },
-    });
+    const r = await run({ ...deniedPendingCheck(), recordFailures: { outcome: 1 } });
 
     expect(r.result.status).toBe("FAILED");
     expect(r.result.error).toBe("TerminalReconcileError");

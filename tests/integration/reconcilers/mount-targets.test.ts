@@ -51,6 +51,21 @@ async function missingMountTarget() {
   return { b, desired, action };
 }
 
+/** A mount target someone else makes in us-east-1b, in a security group of their own. */
+async function mountTargetMadeByHand(b: Awaited<ReturnType<typeof missingMountTarget>>["b"]) {
+  const other = await clients.ec2.send(
+    new CreateSecurityGroupCommand({ GroupName: "made-by-hand", Description: "x", VpcId: b.network.vpcId }),
+  );
+  const theirs = await clients.efs.send(
+    new CreateMountTargetCommand({
+      FileSystemId: b.fileSystemId,
+      SubnetId: b.subnetByAz["us-east-1b"],
+      SecurityGroups: [other.GroupId as string],
+    }),
+  );
+  return { other, theirs };
+}
+
 describe("CreateMountTarget", () => {
   it("creates the mount target in the planned subnet with the manifest's group; a rerun is skipped", async () => {
     const { b, desired, action } = await missingMountTarget();
@@ -70,16 +85,7 @@ describe("CreateMountTarget", () => {
 
   it("a mount target someone else made in the AZ meanwhile gets the manifest's group next to its own", async () => {
     const { b, desired, action } = await missingMountTarget();
-    const other = await clients.ec2.send(
-      new CreateSecurityGroupCommand({ GroupName: "made-by-hand", Description: "x", VpcId: b.network.vpcId }),
-    );
-    const theirs = await clients.efs.send(
-      new CreateMountTargetCommand({
-        FileSystemId: b.fileSystemId,
-        SubnetId: b.subnetByAz["us-east-1b"],
-        SecurityGroups: [other.GroupId as string],
-      }),
-    );
+    const { other, theirs } = await mountTargetMadeByHand(b);
 
     const outcome = await reconcile(action, clients);
 
@@ -162,16 +168,7 @@ describe("CreateMountTarget", () => {
   it("a mount target someone else is creating with other groups fails the wait, so nothing is repointed to it", async () => {
     const { b, desired } = await missingMountTarget();
     await configureEmulator({ mountTargetCreatingDescribes: 3 });
-    const other = await clients.ec2.send(
-      new CreateSecurityGroupCommand({ GroupName: "made-by-hand", Description: "x", VpcId: b.network.vpcId }),
-    );
-    const theirs = await clients.efs.send(
-      new CreateMountTargetCommand({
-        FileSystemId: b.fileSystemId,
-        SubnetId: b.subnetByAz["us-east-1b"],
-        SecurityGroups: [other.GroupId as string],
-      }),
-    );
+    const { other, theirs } = await mountTargetMadeByHand(b);
 
     const wait = onlyAction(await planFor(desired, clients), "CreateMountTarget");
     const outcome = await reconcile(wait, clients);
