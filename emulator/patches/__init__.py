@@ -12,6 +12,7 @@ from . import (
     efs_mount_targets,
     iam_policies,
     lambda_functions,
+    server_routing,
 )
 
 _applied = False
@@ -29,4 +30,5 @@ def apply_all() -> None:
     iam_policies.apply()
     cloudwatch_alarms.apply()
     control.apply()
+    server_routing.apply()
     _applied = True

@@ -46,12 +46,14 @@ describe("emulator: IAM policies", () => {
     });
   });
 
-  it("still knows them after a reset", async () => {
-    await seedRole(clients, { roleName: "before" });
+  it("still knows them after a reset, with none of the attachments made before it", async () => {
+    await seedRole(clients, { roleName: "before", managedPolicyArns: [AWS_EFS_CLIENT_RW] });
     await resetEmulator();
     await seedRole(clients, { roleName: "after", managedPolicyArns: [AWS_EFS_CLIENT_RW] });
     const attached = await clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "after" }));
     expect(attached.AttachedPolicies?.map((p) => p.PolicyArn)).toEqual([AWS_EFS_CLIENT_RW]);
+    const policy = await clients.iam.send(new GetPolicyCommand({ PolicyArn: AWS_EFS_CLIENT_RW }));
+    expect(policy.Policy?.AttachmentCount).toBe(1);
   });
 
   it("URL-encodes GetPolicyVersion's document, as GetRolePolicy's", async () => {
