@@ -35,7 +35,7 @@ def apply() -> None:
             for name, data in documents.items()
         ]
 
-    # Read by IAMBackend.__init__: every backend (also after a reset) loads the AWS managed policies.
+    # Called by IAMBackend.__init__, so every backend made after a reset loads them too.
     iam_models.IAMBackend._init_aws_policies = _init_aws_policies  # type: ignore[method-assign]
     IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER = {
         **IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER,
