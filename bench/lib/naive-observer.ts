@@ -113,22 +113,24 @@ export async function naiveObserve(desired: DesiredState, clients: AwsClients): 
     const aps = (await efs.send(new DescribeAccessPointsCommand({ FileSystemId: id }))).AccessPoints ?? [];
     fileSystems[m.name] = {
       found: true,
-      fileSystem: toObservedFileSystem(
-        fs,
-        {
-          mountTargets: mts,
-          lifecycle: canonicalLifecycle(lifecycle.LifecyclePolicies),
-          ...(m.spec.backupPolicy !== undefined
-            ? { backupPolicy: canonicalBackupStatus(backup?.BackupPolicy?.Status) }
-            : {}),
-        },
-        mountTargets.sort((a, b) =>
+      fileSystem: {
+        ...toObservedFileSystem(
+          fs,
+          {
+            mountTargets: mts,
+            lifecycle: canonicalLifecycle(lifecycle.LifecyclePolicies),
+            ...(m.spec.backupPolicy !== undefined
+              ? { backupPolicy: canonicalBackupStatus(backup?.BackupPolicy?.Status) }
+              : {}),
+          },
+          aps.map(toObservedAccessPoint).sort((a, b) => a.accessPointId.localeCompare(b.accessPointId)),
+        ),
+        mountTargets: mountTargets.sort((a, b) =>
           a.availabilityZone === b.availabilityZone
             ? a.mountTargetId.localeCompare(b.mountTargetId)
             : a.availabilityZone.localeCompare(b.availabilityZone),
         ),
-        aps.map(toObservedAccessPoint).sort((a, b) => a.accessPointId.localeCompare(b.accessPointId)),
-      ),
+      },
     };
   }
 

@@ -16,7 +16,7 @@ import type { FileSystemManifest } from "../desired-state/types";
 import type { AwsReader } from "./aws-reader";
 import { canonicalBackupStatus, canonicalLifecycle, tagMap } from "./canonical";
 import type { Limiter } from "./limiter";
-import type { ObservedAccessPoint, ObservedFileSystem, ObservedMountTarget } from "./types";
+import type { ObservedAccessPoint, ObservedFileSystem } from "./types";
 
 /** Every file system in the region (tags included). */
 export async function sweepFileSystems(reader: AwsReader, efs: EFSClient): Promise<FileSystemDescription[]> {
@@ -154,13 +154,12 @@ export async function readFileSystemDetails(
   };
 }
 
-/** Assembles the snapshot of one file system. */
+/** The snapshot of one file system, but for its mount targets (they need the network's reads). */
 export function toObservedFileSystem(
   fs: FileSystemDescription,
   details: FileSystemDetails,
-  mountTargets: ObservedMountTarget[],
   accessPoints: ObservedAccessPoint[],
-): ObservedFileSystem {
+): Omit<ObservedFileSystem, "mountTargets"> {
   return {
     fileSystemId: fs.FileSystemId ?? "",
     fileSystemArn: fs.FileSystemArn ?? "",
@@ -175,7 +174,6 @@ export function toObservedFileSystem(
     lifeCycleState: fs.LifeCycleState ?? "",
     lifecycle: details.lifecycle,
     ...(details.backupPolicy !== undefined ? { backupPolicy: details.backupPolicy } : {}),
-    mountTargets,
     accessPoints,
   };
 }
