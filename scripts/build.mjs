@@ -170,6 +170,9 @@ export const builtinsWithoutFacade = {
 /** Lambda handlers of the state machine, one bundle each (the template's functions, same entries). */
 export const HANDLER_ENTRIES = [
   "take-lease",
+  "observe-sources",
+  "observe-network",
+  "observe-checklist",
   "plan",
   "record",
   "check-pending",

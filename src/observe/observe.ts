@@ -25,56 +25,18 @@
  * subnet lies in a VPC neither its mount target nor its function names. The rounds are the stages
  * of stages.ts, which the workflow runs as functions of their own.
  */
-import type { ObserveClients, ServiceName } from "../aws/clients";
+import type { ObserveClients } from "../aws/clients";
 import type { DesiredState } from "../desired-state/types";
-import { AwsReader } from "./aws-reader";
-import { createLimiter } from "./limiter";
-import { createRateLimiter, type Throttle } from "./rate-limiter";
-import {
-  assembleObservation,
-  foundLine,
-  observeChecklist,
-  observeNetwork,
-  observeSources,
-  plural,
-  type StageContext,
-} from "./stages";
+import { observeChecklist } from "./observe-checklist";
+import { observeNetwork } from "./observe-network";
+import { observeSources } from "./observe-sources";
+import { type ObserveOptions, stageContext } from "./stage-context";
+import { assembleObservation, foundLine, plural } from "./stages";
 import type { ObservedState } from "./types";
-
-export interface ObserveOptions {
-  /** Per-file-system reads in flight at once. Default 4. */
-  concurrency?: number;
-  /**
-   * Calls per second per service (a token bucket holding one second of calls); absent or `false`:
-   * as fast as `concurrency` allows. The workflow's tasks pass `DEFAULT_OBSERVE_RATES`.
-   */
-  ratePerSecond?: Partial<Record<ServiceName, number>> | false;
-  /** Receives one past-tense progress line per phase. */
-  log?: (message: string) => void;
-}
-
-export const DEFAULT_OBSERVE_CONCURRENCY = 4;
 
 export type { ObserveClients } from "../aws/clients";
 export { DEFAULT_OBSERVE_RATES } from "./rate-limiter";
-
-function throttlesFor(rates: ObserveOptions["ratePerSecond"]): Partial<Record<ServiceName, Throttle>> {
-  if (!rates) return {};
-  const out: Partial<Record<ServiceName, Throttle>> = {};
-  for (const [service, perSecond] of Object.entries(rates)) {
-    if (perSecond !== undefined) out[service as ServiceName] = createRateLimiter(perSecond);
-  }
-  return out;
-}
-
-/** What the stages of one observation share: the reader (calls, rate limits), the bound, the log. */
-export function stageContext(region: string, options: ObserveOptions = {}): StageContext {
-  return {
-    reader: new AwsReader(region, undefined, throttlesFor(options.ratePerSecond)),
-    limit: createLimiter(options.concurrency ?? DEFAULT_OBSERVE_CONCURRENCY),
-    log: options.log ?? (() => {}),
-  };
-}
+export { DEFAULT_OBSERVE_CONCURRENCY, type ObserveOptions, stageContext } from "./stage-context";
 
 /** Reads the live state `desired` refers to. Throws `ObserveError` when AWS cannot be read. */
 export async function observe(

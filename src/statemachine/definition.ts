@@ -30,6 +30,9 @@ export interface AslMachine {
  */
 export const TASK_RESOURCE_PLACEHOLDERS = {
   TakeLeaseFunctionArn: "takeLease",
+  ObserveSourcesFunctionArn: "observeSources",
+  ObserveNetworkFunctionArn: "observeNetwork",
+  ObserveChecklistFunctionArn: "observeChecklist",
   PlanFunctionArn: "plan",
   RecordFunctionArn: "record",
   ExecuteMountTargetActionFunctionArn: "executeAction",

@@ -100,7 +100,8 @@ export function progressOf(event: EngineEvent): ProgressEvent | undefined {
       const { run } = data<{ run: RunState }>(input);
       return { type: "waiting", resources: resourcesToCheck(run).length, check: run.polls + 1 };
     }
-    case "StateEntered:Verify":
+    // Verification begins with the observation after the actions.
+    case "StateEntered:ObserveSourcesAgain":
       return { type: "verifying" };
     default:
       return undefined;

@@ -22,6 +22,19 @@ import type { ActionRunResult, CaughtError, PhaseBatch, PlanStep, VerifyOutput }
  */
 export const INLINE_STEP_LIMIT_BYTES = 96 * 1024;
 
+/**
+ * Above this size (JSON bytes) an observation stage's result goes by reference. The three results
+ * ride on the execution state until Plan or Verify takes them, so together (96 KiB) with the
+ * largest inline run state before Verify they stay under 256 KiB.
+ */
+export const INLINE_STAGE_LIMIT_BYTES = 32 * 1024;
+
+/** An observation stage's result kept in the run store: where it is, and which stage it is. */
+export interface StoredStage {
+  stored: StoredRef;
+  stage: string;
+}
+
 /** RunStoredActions' child states are RunActions' states, each name with this prefix (names are unique per definition). */
 export const STORED_STATE_PREFIX = "Stored";
 
@@ -121,6 +134,32 @@ export async function storeLargeStep(
     }),
   );
   return { ...step, plan: { ...head, stored }, phases };
+}
+
+/** A stage's result as it is when it fits `limit` (or there is no store); else stored under the run's key. */
+export async function storeLargeStage<T extends object>(
+  value: T,
+  at: { runId: string; pass: string; stage: string },
+  store: RunStore | undefined,
+  limit: number = INLINE_STAGE_LIMIT_BYTES,
+): Promise<T | StoredStage> {
+  if (!store || jsonBytes(value) <= limit) return value;
+  const stored = await store.put(runKey(at.runId, `observed-for-${at.pass}/${at.stage}.json`), value);
+  return { stored, stage: at.stage };
+}
+
+/** A stage's result: inline, or read back from where its stage stored it. */
+export async function loadStage<T extends object>(
+  value: T | StoredStage,
+  store: RunStoreReader | undefined,
+): Promise<T> {
+  if (!isStoredStage(value)) return value;
+  if (!store) throw new RunStoreRequiredError(`the ${value.stage} stage's observation`);
+  return store.get<T>(value.stored);
+}
+
+function isStoredStage(value: object): value is StoredStage {
+  return "stored" in value && "stage" in value;
 }
 
 export async function loadPlan(plan: Plan | PlanHead, store: RunStoreReader | undefined): Promise<Plan> {

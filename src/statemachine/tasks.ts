@@ -9,6 +9,16 @@ import type { DesiredState } from "../desired-state/types";
 import { type RunLease, skippedRun } from "../lock/run-lease";
 import type { ObserveClients, ObserveOptions } from "../observe/observe";
 import { DEFAULT_OBSERVE_RATES } from "../observe/rate-limiter";
+import {
+  assembleObservation,
+  type ChecklistClients,
+  foundLine,
+  type NetworkClients,
+  type ObservedChecklist,
+  type ObservedNetwork,
+  type ObservedSources,
+  type SourcesClients,
+} from "../observe/stages";
 import type { ObservedState } from "../observe/types";
 import type { PlanMeta } from "../plan/index";
 import { newRunId } from "../plan/run-id";
@@ -35,16 +45,21 @@ import {
   loadPhaseResults,
   loadPlan,
   loadReport,
+  loadStage,
+  type StoredStage,
+  storeLargeStage,
   storeLargeStep,
   storeReportLike,
 } from "./stored-documents";
 import type {
   LeasedStep,
+  ObservationPass,
   PlanStep,
-  PlanTaskInput,
   RecordTaskInput,
   RunState,
+  StagedObservationInput,
   StoppedRunState,
+  TakeLeaseInput,
   WorkflowInput,
   WorkflowMode,
   WorkflowTasks,
@@ -59,11 +74,28 @@ export interface TakeLeaseTaskDeps {
   newRunId?: () => string;
 }
 
-/** What the Plan task needs: the manifests, observation's clients, and where large plans go. */
+/** What each observation stage's task needs: the manifests, the stage's clients, where large results go. */
+export interface ObserveTaskDeps<C> {
+  /** The validated desired state (throws when the manifests are invalid). */
+  loadDesired: () => Promise<DesiredState>;
+  clients: C;
+  /** Receives one past-tense line per phase. */
+  log?: (message: string) => void;
+  /** Where results too large for a state payload go; none: every result stays inline. */
+  store?: RunStore;
+  /** Results larger than this (JSON bytes) are stored by reference; default INLINE_STAGE_LIMIT_BYTES. */
+  inlineStageLimitBytes?: number;
+  /**
+   * Observation's calls per second per service (inside AWS's rate limits); default
+   * DEFAULT_OBSERVE_RATES, `false` for none (an emulator has no limits).
+   */
+  observeRates?: ObserveOptions["ratePerSecond"];
+}
+
+/** What the Plan task needs: the manifests, and where large plans go. It reads nothing from AWS. */
 export interface PlanTaskDeps {
   /** The validated desired state (throws when the manifests are invalid). */
   loadDesired: () => Promise<DesiredState>;
-  clients: ObserveClients;
   /** Receives one past-tense line per task. */
   log?: (message: string) => void;
   /** Names the run when the input names none (TakeLease names it in the workflow). */
@@ -76,11 +108,6 @@ export interface PlanTaskDeps {
   /** Plan steps larger than this (JSON bytes) are stored by reference; default INLINE_STEP_LIMIT_BYTES. */
   inlineStepLimitBytes?: number;
   /**
-   * Observation's calls per second per service (inside AWS's rate limits); default
-   * DEFAULT_OBSERVE_RATES, `false` for none (an emulator has no limits).
-   */
-  observeRates?: ObserveOptions["ratePerSecond"];
-  /**
    * The only security groups whose ingress the deployment's role may change (template parameter
    * `MountTargetSecurityGroupIds`); absent, every group a manifest names.
    */
@@ -88,10 +115,7 @@ export interface PlanTaskDeps {
 }
 
 /** What the Verify task needs: as Plan, without run ids. */
-export type VerifyTaskDeps = Pick<
-  PlanTaskDeps,
-  "loadDesired" | "clients" | "log" | "store" | "observeRates" | "ingressGroups"
->;
+export type VerifyTaskDeps = Pick<PlanTaskDeps, "loadDesired" | "log" | "store" | "ingressGroups">;
 
 /** What the Record task needs. */
 export interface RecordTaskDeps {
@@ -110,15 +134,35 @@ export interface CheckPendingTaskDeps {
 }
 
 /** Every task's dependencies: what the local engine and the tests build the whole workflow from. */
-export type TaskDeps = TakeLeaseTaskDeps & PlanTaskDeps & RecordTaskDeps & { clients: AwsClients };
+export type TaskDeps = TakeLeaseTaskDeps &
+  PlanTaskDeps &
+  Omit<ObserveTaskDeps<ObserveClients>, "clients"> &
+  RecordTaskDeps & { clients: AwsClients };
+
+/** Observation's three stages (stages.ts), each under its options' rate limits. */
+export interface ObserveStages {
+  sources: (
+    desired: DesiredState,
+    clients: SourcesClients,
+    options: ObserveOptions,
+  ) => Promise<ObservedSources>;
+  network: (
+    desired: DesiredState,
+    sources: ObservedSources,
+    clients: NetworkClients,
+    options: ObserveOptions,
+  ) => Promise<ObservedNetwork>;
+  checklist: (
+    desired: DesiredState,
+    sources: ObservedSources,
+    clients: ChecklistClients,
+    options: ObserveOptions,
+  ) => Promise<ObservedChecklist>;
+}
 
 /** The product functions the tasks run; injectable so the workflow can be exercised without AWS. */
 export interface TaskCore {
-  observe: (
-    desired: DesiredState,
-    clients: ObserveClients,
-    options?: Pick<ObserveOptions, "log" | "ratePerSecond">,
-  ) => Promise<ObservedState>;
+  observe: ObserveStages;
   planChanges: (desired: DesiredState, observed: ObservedState, meta: PlanMeta) => Plan;
   reconcile: (action: Action, clients: AwsClients) => Promise<ReconcileOutcome>;
   checkPending: (pending: PendingResource[], clients: PendingClients) => Promise<PendingCheck>;
@@ -172,26 +216,83 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-/** Observes the live state the manifests refer to and plans the changes (Plan and Verify). */
-function observeAndPlan(
+/** Plans the changes from the manifests and the observation's stages (Plan and Verify). */
+function planFromObservation(
   deps: VerifyTaskDeps,
-  core: Pick<TaskCore, "observe" | "planChanges">,
+  core: Pick<TaskCore, "planChanges">,
   log: (message: string) => void,
-): (mode: WorkflowMode, runId: string) => Promise<Plan> {
-  return async (mode, runId) => {
+): (observation: StagedObservationInput, mode: WorkflowMode, runId: string) => Promise<Plan> {
+  return async (observation, mode, runId) => {
     const desired = await deps.loadDesired();
-    const observed = await core.observe(desired, deps.clients, {
-      log,
-      ratePerSecond: deps.observeRates ?? DEFAULT_OBSERVE_RATES,
-    });
+    const [sources, network, checklist] = await Promise.all([
+      loadStage(observation.sources, deps.store),
+      loadStage(observation.network, deps.store),
+      loadStage(observation.checklist, deps.store),
+    ]);
+    const observed: ObservedState = assembleObservation({ sources, network, checklist });
+    log(foundLine(desired, observed));
     return core.planChanges(desired, observed, { mode, runId, ingressGroups: deps.ingressGroups });
   };
+}
+
+/** One stage's task: its options, its result stored when large. */
+function stageTask<C, I extends { runId: string; pass: ObservationPass }, T extends object>(
+  deps: ObserveTaskDeps<C>,
+  stage: string,
+  read: (desired: DesiredState, input: I, options: ObserveOptions) => Promise<T>,
+): (input: I) => Promise<T | StoredStage> {
+  const options: ObserveOptions = {
+    log: deps.log ?? noLog,
+    ratePerSecond: deps.observeRates ?? DEFAULT_OBSERVE_RATES,
+  };
+  return async (input) => {
+    const result = await read(await deps.loadDesired(), input, options);
+    return storeLargeStage(
+      result,
+      { runId: input.runId, pass: input.pass, stage },
+      deps.store,
+      deps.inlineStageLimitBytes,
+    );
+  };
+}
+
+/** The ObserveSources states: EFS and Lambda. */
+export function createObserveSourcesTask(
+  deps: ObserveTaskDeps<SourcesClients>,
+  stages: Pick<ObserveStages, "sources">,
+): WorkflowTasks["observeSources"] {
+  return stageTask(deps, "sources", (desired, _input, options) =>
+    stages.sources(desired, deps.clients, options),
+  );
+}
+
+/** The ObserveNetwork states: EC2. */
+export function createObserveNetworkTask(
+  deps: ObserveTaskDeps<NetworkClients>,
+  stages: Pick<ObserveStages, "network">,
+): WorkflowTasks["observeNetwork"] {
+  return stageTask(deps, "network", async (desired, input, options) =>
+    stages.network(desired, await loadStage(input.sources, deps.store), deps.clients, options),
+  );
+}
+
+/** The ObserveChecklist states: IAM, EFS, CloudWatch and tagging. */
+export function createObserveChecklistTask(
+  deps: ObserveTaskDeps<ChecklistClients>,
+  stages: Pick<ObserveStages, "checklist">,
+): WorkflowTasks["observeChecklist"] {
+  return stageTask(deps, "checklist", async (desired, input, options) =>
+    stages.checklist(desired, await loadStage(input.sources, deps.store), deps.clients, options),
+  );
 }
 
 function noLog(): void {}
 
 /** The execution input checked and complete: mode, the limit of actions, the run's id. */
-function startOf(input: PlanTaskInput | undefined, makeRunId: () => string): LeasedStep["input"] {
+function startOf(
+  input: Omit<TakeLeaseInput, "execution"> | undefined,
+  makeRunId: () => string,
+): LeasedStep["input"] {
   const given: WorkflowInput = input?.input ?? {};
   const mode = parseMode(given.mode);
   const maxChanges = parseMaxChanges(given.maxChanges, input?.defaultMaxChanges);
@@ -225,17 +326,17 @@ export function createTakeLeaseTask(deps: TakeLeaseTaskDeps): WorkflowTasks["tak
   };
 }
 
-/** The Plan state: observes, plans, and stores a plan too large to pass inline. */
+/** The Plan state: plans from the observation's stages, and stores a plan too large to pass inline. */
 export function createPlanTask(
   deps: PlanTaskDeps,
-  core: Pick<TaskCore, "observe" | "planChanges">,
+  core: Pick<TaskCore, "planChanges">,
 ): WorkflowTasks["plan"] {
   const log = deps.log ?? noLog;
   const makeRunId = deps.newRunId ?? (() => newRunId());
-  const observeThenPlan = observeAndPlan(deps, core, log);
+  const planFrom = planFromObservation(deps, core, log);
   return async (input) => {
     const { mode, maxChanges, runId } = startOf(input, makeRunId);
-    const plan = await observeThenPlan(mode, runId);
+    const plan = await planFrom(input.observation, mode, runId);
     const phases = groupPhases(plan.actions);
     const actions = plan.actions.length;
     log(
@@ -362,16 +463,16 @@ export function createCheckPendingTask(
   };
 }
 
-/** The Verify state: observes again and reports what the run fixed, failed and left. */
+/** The Verify state: from the observation after the actions, reports what the run fixed, failed and left. */
 export function createVerifyTask(
   deps: VerifyTaskDeps,
-  core: Pick<TaskCore, "observe" | "planChanges">,
+  core: Pick<TaskCore, "planChanges">,
 ): WorkflowTasks["verify"] {
   const log = deps.log ?? noLog;
-  const observeThenPlan = observeAndPlan(deps, core, log);
-  return async ({ plan: given, results }) => {
+  const planFrom = planFromObservation(deps, core, log);
+  return async ({ plan: given, results, observation }) => {
     const plan = await loadPlan(given, deps.store);
-    const after = await observeThenPlan("apply", plan.runId);
+    const after = await planFrom(observation, "apply", plan.runId);
     const report = buildApplyReport(plan, results, after.drift);
     const failedActions = report.results.filter((r) => r.status === "failed").length;
     const remainingAuto = report.remaining.filter((d) => d.remediation === "auto").length;

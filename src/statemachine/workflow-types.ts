@@ -4,6 +4,7 @@
  */
 
 import type { SkippedRun } from "../lock/run-lease";
+import type { ObservedChecklist, ObservedNetwork, ObservedSources } from "../observe/stages";
 import type { Action, ActionResult, ActionStatus, ApplyReport, Plan } from "../plan/types";
 import type { PendingResource } from "../reconcilers/types";
 import type {
@@ -12,6 +13,7 @@ import type {
   StoredMapResults,
   StoredPhaseBatch,
   StoredPlanStep,
+  StoredStage,
   StoredVerifyOutput,
 } from "./stored-documents";
 
@@ -45,8 +47,34 @@ export interface LeasedStep {
   input: { mode: WorkflowMode; maxChanges: number; runId: string };
 }
 
-/** Input of the Plan state: the execution input (TakeLease's, complete) and `${MaxChanges}`. */
-export type PlanTaskInput = Omit<TakeLeaseInput, "execution">;
+/** Which observation of the run a stage belongs to: the plan's, or the one that verifies the run. */
+export type ObservationPass = "plan" | "verify";
+
+/** Input of the ObserveSources states (ObserveSources, ObserveSourcesAgain). */
+export interface ObserveSourcesInput {
+  runId: string;
+  pass: ObservationPass;
+}
+
+/** Input of the ObserveNetwork and ObserveChecklist states (and their Again states): the sources stage's result. */
+export interface ObserveFromSourcesInput extends ObserveSourcesInput {
+  sources: ObservedSources | StoredStage;
+}
+
+/** The three stages' results as the Plan and Verify states receive them (each inline or stored). */
+export interface StagedObservationInput {
+  sources: ObservedSources | StoredStage;
+  network: ObservedNetwork | StoredStage;
+  checklist: ObservedChecklist | StoredStage;
+}
+
+/**
+ * Input of the Plan state: the execution input (TakeLease's, complete), `${MaxChanges}` and the
+ * observation's stages.
+ */
+export interface PlanTaskInput extends Omit<TakeLeaseInput, "execution"> {
+  observation: StagedObservationInput;
+}
 
 /** One non-empty phase of the plan, its actions in plan order. */
 export interface PhaseBatch {
@@ -128,6 +156,8 @@ export interface CheckPendingInput {
 export interface VerifyInput {
   plan: Plan | PlanHead;
   results: ActionResult[];
+  /** The stages of the observation after the actions. */
+  observation: StagedObservationInput;
 }
 
 export interface VerifyOutput {
@@ -163,6 +193,10 @@ export interface RecordTaskOutput {
 /** The task functions behind the definition's Task states, free of transport. */
 export interface WorkflowTasks {
   takeLease(input: TakeLeaseInput): Promise<LeasedStep | SkippedStep>;
+  /** Each stage's result comes back stored by reference when it is large (stored-documents.ts). */
+  observeSources(input: ObserveSourcesInput): Promise<ObservedSources | StoredStage>;
+  observeNetwork(input: ObserveFromSourcesInput): Promise<ObservedNetwork | StoredStage>;
+  observeChecklist(input: ObserveFromSourcesInput): Promise<ObservedChecklist | StoredStage>;
   /** A plan too large for the state payload comes back stored by reference (stored-documents.ts). */
   plan(input: PlanTaskInput): Promise<PlanStep | StoredPlanStep>;
   record(input: RecordTaskInput): Promise<RecordTaskOutput>;

@@ -1,9 +1,9 @@
 /**
  * The Lambda bundles are complete: built by `scripts/build.mjs` exactly as `npm run build` builds
  * them, each loads in a plain `node` process (no TypeScript loader, nothing but the bundle) and
- * answers a sample event — the take-lease handler taking the run lease in DynamoDB, and the plan
- * handler against the emulator with the manifests packaged the way the manifests layer packages
- * them.
+ * answers a sample event — the take-lease handler taking the run lease in DynamoDB, and the three
+ * observation stages' handlers and the plan handler, chained as the workflow chains them, against
+ * the emulator with the manifests packaged the way the manifests layer packages them.
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -28,6 +28,9 @@ import { loadTemplate, ROOT, sourceFiles } from "./template";
 const BUILD_TIMEOUT_MS = 300_000;
 const HANDLERS = [
   "take-lease",
+  "observe-sources",
+  "observe-network",
+  "observe-checklist",
   "plan",
   "record",
   "check-pending",
@@ -118,6 +121,28 @@ async function invoke(
     childEnv,
   );
   return JSON.parse(await readFile(out, "utf8")) as HarnessReport;
+}
+
+/**
+ * The plan pass as the workflow chains it: the three observation stages' bundles (the second and
+ * third given the first's result), then the plan bundle given all three.
+ */
+async function planThroughBundles(
+  input: { input: { mode: string; runId?: string }; defaultMaxChanges: string },
+  env: Record<string, string>,
+): Promise<HarnessReport> {
+  const at = { runId: input.input.runId ?? "20261128T120000Z-0000beef", pass: "plan" };
+  const stage = async (name: string, event: unknown): Promise<unknown> => {
+    const report = await invoke(name, event, env);
+    if (report.error) throw new Error(`${name}: ${report.error.name}: ${report.error.message}`);
+    return report.result;
+  };
+  const sources = await stage("observe-sources", at);
+  const [network, checklist] = await Promise.all([
+    stage("observe-network", { ...at, sources }),
+    stage("observe-checklist", { ...at, sources }),
+  ]);
+  return invoke("plan", { ...input, observation: { sources, network, checklist } }, env);
 }
 
 beforeAll(async () => {
@@ -244,16 +269,18 @@ describe("take-lease and plan bundles against the emulator", () => {
     return { AWS_ENDPOINT_URL: endpoint, RUNS_TABLE: table };
   }
 
-  it("refuses to plan without compiled manifests, saying how to build them", async () => {
-    const report = await invoke(
-      "plan",
-      { input: { mode: "dry-run" }, defaultMaxChanges: "25" },
-      { AWS_ENDPOINT_URL: endpoint, MANIFEST_DIR: join(ROOT, "tests/fixtures/cli/valid") },
-    );
-    expect(report.error?.name).toBe("CompiledManifestsError");
-    expect(report.error?.message).toMatch(
-      /no compiled manifests at .*desired-state\.json: build the deployment with `sam build`/,
-    );
+  it("refuses to observe or plan without compiled manifests, saying how to build them", async () => {
+    const env = { AWS_ENDPOINT_URL: endpoint, MANIFEST_DIR: join(ROOT, "tests/fixtures/cli/valid") };
+    for (const [name, event] of [
+      ["observe-sources", { runId: "20261128T120000Z-0000beef", pass: "plan" }],
+      ["plan", { input: { mode: "dry-run" }, defaultMaxChanges: "25" }],
+    ] as const) {
+      const report = await invoke(name, event, env);
+      expect(report.error?.name, name).toBe("CompiledManifestsError");
+      expect(report.error?.message, name).toMatch(
+        /no compiled manifests at .*desired-state\.json: build the deployment with `sam build`/,
+      );
+    }
   });
 
   it("takes the lease, then observes and plans, recording the packaged manifests' revision", async () => {
@@ -285,7 +312,7 @@ describe("take-lease and plan bundles against the emulator", () => {
     expect(start).toMatchObject({ mode: "dry-run", maxChanges: 25 });
     expect(start.runId).toMatch(/^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$/);
 
-    const first = await invoke("plan", { input: start, defaultMaxChanges: "25" }, planEnv());
+    const first = await planThroughBundles({ input: start, defaultMaxChanges: "25" }, planEnv());
     expect(first.error).toBeUndefined();
     const step = first.result as {
       plan: { mode: string; runId: string; manifestRevision: string; drift: { code: string }[] };
@@ -368,9 +395,9 @@ describe("modeled errors left out of the bundles (EFS, Lambda)", () => {
   });
 
   it("keeps the error classes of the other services (IAM renames its wire codes)", async () => {
-    const plan = await readFile(join(dir, "lambda", "plan", "index.mjs"), "utf8");
+    const checklist = await readFile(join(dir, "lambda", "observe-checklist", "index.mjs"), "utf8");
     const fn = await readFile(join(dir, "lambda", "execute-function-action", "index.mjs"), "utf8");
-    expect(plan).toContain("NoSuchEntityException");
+    expect(checklist).toContain("NoSuchEntityException");
     expect(fn).not.toContain("CodeSigningConfigNotFoundException");
   });
 
@@ -428,7 +455,7 @@ describe("the Plan bundle and the deployment's MountTargetSecurityGroupIds", () 
           MANIFEST_DIR: demo.manifests,
           ...(groups === undefined ? {} : { MOUNT_TARGET_SECURITY_GROUP_IDS: groups }),
         };
-        const report = await invoke("plan", { input: { mode: "dry-run" }, defaultMaxChanges: "25" }, env);
+        const report = await planThroughBundles({ input: { mode: "dry-run" }, defaultMaxChanges: "25" }, env);
         expect(report.error).toBeUndefined();
         return (report.result as { plan: Plan }).plan;
       };

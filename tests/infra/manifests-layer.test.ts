@@ -169,7 +169,14 @@ describe("manifests layer", () => {
           `${f.replace(/\.ts$/, "").replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}Function`,
       )
       .sort();
-    expect(readers).toEqual(["PlanFunction", "RecordFunction", "VerifyFunction"]);
+    expect(readers).toEqual([
+      "ObserveChecklistFunction",
+      "ObserveNetworkFunction",
+      "ObserveSourcesFunction",
+      "PlanFunction",
+      "RecordFunction",
+      "VerifyFunction",
+    ]);
     for (const id of readers) {
       const props = template.Resources[id]?.Properties as {
         Layers: unknown[];

@@ -58,7 +58,7 @@ describe("the run bucket", () => {
     ]);
   });
 
-  it("is named to the plan, check-pending, verify and record functions, and only to them", () => {
+  it("is named to the observation stages', plan, check-pending, verify and record functions, and only to them", () => {
     const told = Object.entries(template.Resources)
       .filter(([, r]) => r.Type === "AWS::Serverless::Function")
       .filter(([, r]) => {
@@ -66,7 +66,15 @@ describe("the run bucket", () => {
         return env?.Variables?.[RUN_BUCKET_ENV] !== undefined;
       });
     expect(told.map(([id]) => id).sort()).toEqual(
-      ["CheckPendingFunction", "PlanFunction", "RecordFunction", "VerifyFunction"].sort(),
+      [
+        "CheckPendingFunction",
+        "ObserveChecklistFunction",
+        "ObserveNetworkFunction",
+        "ObserveSourcesFunction",
+        "PlanFunction",
+        "RecordFunction",
+        "VerifyFunction",
+      ].sort(),
     );
     for (const [id, r] of told) {
       const env = r.Properties?.Environment as { Variables: Record<string, unknown> };

@@ -3,8 +3,8 @@
  * skipped when the change already did the work, refused when it conflicts — and never blindly
  * overwritten or deleted; the next run plans from the new state and finishes the job.
  *
- * The change is made inside the workflow run, right after the Plan task's observation: the plan
- * is made from what was there before, the actions meet what is there now.
+ * The change is made inside the workflow run, right after the plan's observation (its last stage):
+ * the plan is made from what was there before, the actions meet what is there now.
  */
 import {
   DescribeSecurityGroupRulesCommand,
@@ -53,13 +53,17 @@ async function applyWithChangeAfterPlan(
   let changed = false;
   const core: TaskCore = {
     ...DEFAULT_TASK_CORE,
-    observe: async (desired, clients, options) => {
-      const observed = await DEFAULT_TASK_CORE.observe(desired, clients, options);
-      if (!changed) {
-        changed = true;
-        await change();
-      }
-      return observed;
+    observe: {
+      ...DEFAULT_TASK_CORE.observe,
+      // The last of the plan's three observation stages: the plan is made from what they read.
+      checklist: async (desired, sources, clients, options) => {
+        const checklist = await DEFAULT_TASK_CORE.observe.checklist(desired, sources, clients, options);
+        if (!changed) {
+          changed = true;
+          await change();
+        }
+        return checklist;
+      },
     },
   };
   const tasks = createTasks(

@@ -73,7 +73,7 @@ describe("workflow over the emulator", () => {
     const second = await runWorkflow({ mode: "apply", maxChanges: 25 }, deps);
     expect(second.status).toBe("SUCCEEDED");
     expect((second.report as ApplyReport).actions).toEqual([]);
-    expect(second.stateTransitions).toBe(6);
+    expect(second.stateTransitions).toBe(9);
     expect(recorder.mutating()).toEqual([]);
   });
 

@@ -96,10 +96,16 @@ describe("workflow definition", () => {
     expect([...used].sort()).toEqual([...DEFINITION_SUBSTITUTIONS].sort());
   });
 
-  it("maps every Task state to one of the six task functions, each used", () => {
+  it("maps every Task state to one of the nine task functions, each used", () => {
     const tasks = taskStates(workflowDefinition());
     expect(tasks).toEqual({
       TakeLease: "takeLease",
+      ObserveSources: "observeSources",
+      ObserveNetwork: "observeNetwork",
+      ObserveChecklist: "observeChecklist",
+      ObserveSourcesAgain: "observeSources",
+      ObserveNetworkAgain: "observeNetwork",
+      ObserveChecklistAgain: "observeChecklist",
       Plan: "plan",
       RecordPlan: "record",
       RecordRefusal: "record",
@@ -152,7 +158,11 @@ describe("workflow definition", () => {
       defaultMaxChanges: "7",
       "execution.$": "$$.Execution.Id",
     });
-    expect(machine.States.Plan?.Parameters).toEqual({ "input.$": "$.input", defaultMaxChanges: "7" });
+    expect(machine.States.Plan?.Parameters).toEqual({
+      "input.$": "$.input",
+      defaultMaxChanges: "7",
+      "observation.$": "$.observation",
+    });
     expect(machine.States.Plan?.Resource).toMatch(/^arn:aws:lambda:/);
     const odd: AslMachine = {
       StartAt: "A",

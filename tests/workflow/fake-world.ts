@@ -5,7 +5,7 @@
  */
 import type { AwsClients } from "../../src/aws/clients";
 import type { DesiredState } from "../../src/desired-state/types";
-import type { ObservedState } from "../../src/observe/types";
+import type { StagedObservation } from "../../src/observe/stages";
 import type { Action, Drift, Plan } from "../../src/plan/types";
 import { RetryableReconcileError, TerminalReconcileError } from "../../src/reconcilers/errors";
 import type { PendingCheck } from "../../src/reconcilers/pending";
@@ -19,14 +19,11 @@ import type { WorkflowTasks } from "../../src/statemachine/workflow-types";
 export const RUN_ID = "20261128T120000Z-0000abcd";
 
 const DESIRED: DesiredState = { fileSystems: [], accessPoints: [], functions: [], revision: "sha256:test" };
-const OBSERVED: ObservedState = {
-  region: "us-east-1",
-  fileSystems: {},
-  functions: {},
-  mountedBy: {},
-  subnets: {},
-  vpcSubnets: {},
-  securityGroups: {},
+/** Each observation stage's result for an account holding nothing the manifests name. */
+export const EMPTY_OBSERVATION: StagedObservation = {
+  sources: { region: "us-east-1", fileSystems: {}, functions: {}, mountedBy: {} },
+  network: { securityGroups: {}, mountTargetGroups: {}, subnets: {}, vpcSubnets: {}, routeTables: {} },
+  checklist: { iam: { roles: {}, fileSystemPolicies: {} }, alarms: {} },
 };
 
 export function action(id: string, phase: 1 | 2 | 3): Action {
@@ -185,9 +182,13 @@ export function fakeWorld(options: WorldOptions): World {
   };
 
   const core: TaskCore = {
-    observe: async () => {
-      observations++;
-      return OBSERVED;
+    observe: {
+      sources: async () => {
+        observations++;
+        return EMPTY_OBSERVATION.sources;
+      },
+      network: async () => EMPTY_OBSERVATION.network,
+      checklist: async () => EMPTY_OBSERVATION.checklist,
     },
     planChanges: (_desired, _observed, meta) => {
       planned++;

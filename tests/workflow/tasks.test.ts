@@ -12,7 +12,7 @@ import { manifestDirFromEnv } from "../../src/statemachine/handlers";
 import { emptyRun } from "../../src/statemachine/run-state";
 import { createTakeLeaseTask, DEFAULT_MAX_CHANGES, WorkflowInputError } from "../../src/statemachine/tasks";
 import type { PlanStep } from "../../src/statemachine/workflow-types";
-import { action, drift, fakeWorld, plan, RUN_ID } from "./fake-world";
+import { action, drift, EMPTY_OBSERVATION, fakeWorld, plan, RUN_ID } from "./fake-world";
 
 describe("takeLease task", () => {
   const runId = "20261128T120000Z-0000abcd";
@@ -86,6 +86,7 @@ describe("plan task", () => {
     const step = (await world().tasks.plan({
       input,
       ...(defaultMaxChanges ? { defaultMaxChanges } : {}),
+      observation: EMPTY_OBSERVATION,
     })) as PlanStep;
     expect(step.maxChanges).toBe(expected);
   });
@@ -94,6 +95,7 @@ describe("plan task", () => {
     const step = (await world().tasks.plan({
       input: { mode: "apply" },
       defaultMaxChanges: "25",
+      observation: EMPTY_OBSERVATION,
     })) as PlanStep;
     expect(step.plan.runId).toBe(RUN_ID);
     expect(step.plan.mode).toBe("apply");
@@ -105,7 +107,7 @@ describe("plan task", () => {
   });
 
   it("plans a dry run when the input names no mode", async () => {
-    const step = (await world().tasks.plan({ input: {} })) as PlanStep;
+    const step = (await world().tasks.plan({ input: {}, observation: EMPTY_OBSERVATION })) as PlanStep;
     expect(step.plan.mode).toBe("dry-run");
   });
 

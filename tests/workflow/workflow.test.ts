@@ -264,12 +264,22 @@ describe("remediation workflow, executed locally", () => {
     );
   });
 
-  it("dry-run runs only TakeLease, Plan and RecordPlan, and returns the plan", async () => {
+  it("dry-run runs only TakeLease, the observation's three stages, Plan and RecordPlan, and returns the plan", async () => {
     const r = await run({ actions: [action("a1", 1), action("b1", 2)] }, { mode: "dry-run" });
 
     expect(r.result.status).toBe("SUCCEEDED");
-    expect(r.states).toEqual(["TakeLease", "Leased", "Plan", "RecordPlan", "Route", "DryRunDone"]);
-    expect(r.result.stateTransitions).toBe(6);
+    expect(r.states).toEqual([
+      "TakeLease",
+      "Leased",
+      "ObserveSources",
+      "ObserveNetwork",
+      "ObserveChecklist",
+      "Plan",
+      "RecordPlan",
+      "Route",
+      "DryRunDone",
+    ]);
+    expect(r.result.stateTransitions).toBe(9);
     expect(r.world.calls).toEqual({});
     const plan = r.result.report as Plan;
     expect("results" in plan).toBe(false);
@@ -287,7 +297,7 @@ describe("remediation workflow, executed locally", () => {
     expect(r.result.status).toBe("SUCCEEDED");
     expect(r.states).not.toContain("NextPhase");
     expect(r.states).not.toContain("RunActions");
-    expect(r.result.stateTransitions).toBe(6);
+    expect(r.result.stateTransitions).toBe(9);
     expect(r.result.stateTransitions).toBeLessThanOrEqual(10);
     expect(report(r).results).toEqual([]);
     expect(report(r).remaining).toEqual([manual]);
@@ -315,6 +325,9 @@ describe("remediation workflow, executed locally", () => {
     expect(r.states).toEqual([
       "TakeLease",
       "Leased",
+      "ObserveSources",
+      "ObserveNetwork",
+      "ObserveChecklist",
       "Plan",
       "RecordPlan",
       "Route",
@@ -362,7 +375,7 @@ describe("remediation workflow, executed locally", () => {
     expect(report(r).results).toEqual([{ actionId: "a1", status: "skipped", error: null }]);
   });
 
-  it("counts state transitions of a 3-phase run: 9 + 4 per phase + 2 per action", async () => {
+  it("counts state transitions of a 3-phase run: 15 + 4 per phase + 2 per action", async () => {
     const actions = [
       action("a1", 1),
       action("a2", 1),
@@ -373,7 +386,7 @@ describe("remediation workflow, executed locally", () => {
     ];
     const r = await run({ actions });
 
-    expect(r.result.stateTransitions).toBe(21 + 2 * actions.length);
+    expect(r.result.stateTransitions).toBe(27 + 2 * actions.length);
     expect(r.states.filter((s) => s === "RouteAction")).toHaveLength(6);
     // Phase 1 and 3 are security-group actions, phase 2 function actions (see fake-world.ts).
     expect(r.states.filter((s) => s === "ExecuteSecurityGroupAction")).toHaveLength(4);
@@ -387,10 +400,11 @@ describe("remediation workflow, executed locally", () => {
       behaviours: { a1: { kind: "retryable", times: 2 } },
     });
 
-    // TakeLease, Leased, Plan, RecordPlan, Route, NextPhase, RunActions, RouteAction,
-    // ExecuteSecurityGroupAction, SettlePhase, PhaseSettled, Verify, RecordOutcome, Outcome, Remediated.
-    expect(plain.result.stateTransitions).toBe(15);
-    expect(retried.result.stateTransitions).toBe(17);
+    // TakeLease, Leased, three observation stages, Plan, RecordPlan, Route, NextPhase, RunActions,
+    // RouteAction, ExecuteSecurityGroupAction, SettlePhase, PhaseSettled, three observation stages
+    // again, Verify, RecordOutcome, Outcome, Remediated.
+    expect(plain.result.stateTransitions).toBe(21);
+    expect(retried.result.stateTransitions).toBe(23);
   });
 
   it("emits progress: planned, phase started, action started/finished, verifying", async () => {

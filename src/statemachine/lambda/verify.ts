@@ -1,10 +1,11 @@
-/** Lambda entry of the workflow's Verify state (bundled on its own: dist/lambda/verify/). */
-import { observe } from "../../observe/observe";
+/**
+ * Lambda entry of the workflow's Verify state (bundled on its own: dist/lambda/verify/): it diffs
+ * the manifests against the observation after the actions, so it holds no AWS client but the run
+ * bucket's.
+ */
 import { planChanges } from "../../plan/index";
 import { lambdaHandler } from "../handlers";
-import { observeTaskDepsFromEnv } from "../observe-deps";
+import { planTaskDepsFromEnv } from "../observe-deps";
 import { createVerifyTask } from "../tasks";
 
-export const handler = lambdaHandler((env) =>
-  createVerifyTask(observeTaskDepsFromEnv(env), { observe, planChanges }),
-);
+export const handler = lambdaHandler((env) => createVerifyTask(planTaskDepsFromEnv(env), { planChanges }));

@@ -7,10 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createFileLease } from "../../../src/lock/file-lease";
-import { observe } from "../../../src/observe/observe";
+import { observeSources, observeSourcesAlone } from "../../../src/observe/observe-sources";
 import { runCli } from "../cli/run-cli";
 
-vi.mock("../../../src/observe/observe", () => ({ observe: vi.fn() }));
+// The first read of any observation, in-process or as the workflow's first stage.
+vi.mock("../../../src/observe/observe-sources", () => ({
+  observeSources: vi.fn(),
+  observeSourcesAlone: vi.fn(),
+}));
 
 const ENV = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
 let stateDir: string;
@@ -20,7 +24,8 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  vi.mocked(observe).mockReset();
+  vi.mocked(observeSources).mockReset();
+  vi.mocked(observeSourcesAlone).mockReset();
   await rm(stateDir, { recursive: true, force: true });
 });
 
@@ -40,7 +45,8 @@ describe("apply while another apply runs", () => {
     expect(run.stderrLines.at(-1)).toMatch(
       /^error: skipped: another run \(apply run 20261128T110000Z-0000beef, pid \d+ on .+\) has held the lease in .*run\.lock since /,
     );
-    expect(observe).not.toHaveBeenCalled();
+    expect(observeSources).not.toHaveBeenCalled();
+    expect(observeSourcesAlone).not.toHaveBeenCalled();
     expect(await readdir(stateDir)).toEqual(["run.lock"]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * One run at a time through the real workflow definition (executed locally by `runWorkflow`, as
- * `apply` runs it): a run that finds the lease held ends as skipped after Plan without observing
+ * `apply` runs it): a run that finds the lease held ends as skipped after TakeLease without observing
  * anything, the lease is released however a run ends, and two applies never interleave.
  */
 import { mkdtemp, readdir, rm } from "node:fs/promises";
@@ -11,17 +11,26 @@ import type { AwsClients } from "../../../src/aws/clients";
 import type { DesiredState } from "../../../src/desired-state/types";
 import { createFileLease } from "../../../src/lock/file-lease";
 import { RunSkippedError } from "../../../src/lock/run-lease";
-import { observe } from "../../../src/observe/observe";
-import type { ObservedState } from "../../../src/observe/types";
+import { observeChecklistAlone } from "../../../src/observe/observe-checklist";
+import { observeNetworkAlone } from "../../../src/observe/observe-network";
+import { observeSourcesAlone } from "../../../src/observe/observe-sources";
 import { planChanges } from "../../../src/plan/index";
 import type { Action } from "../../../src/plan/types";
 import { reconcile } from "../../../src/reconcilers/index";
 import { runWorkflow } from "../../../src/statemachine/local-engine";
-import { action, plan } from "../../workflow/fake-world";
+import { action, EMPTY_OBSERVATION, plan } from "../../workflow/fake-world";
 
-vi.mock("../../../src/observe/observe", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("../../../src/observe/observe")>()),
-  observe: vi.fn(),
+vi.mock("../../../src/observe/observe-sources", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../../src/observe/observe-sources")>()),
+  observeSourcesAlone: vi.fn(),
+}));
+vi.mock("../../../src/observe/observe-network", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../../src/observe/observe-network")>()),
+  observeNetworkAlone: vi.fn(),
+}));
+vi.mock("../../../src/observe/observe-checklist", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../../src/observe/observe-checklist")>()),
+  observeChecklistAlone: vi.fn(),
 }));
 vi.mock("../../../src/plan/index", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../../src/plan/index")>()),
@@ -33,13 +42,14 @@ vi.mock("../../../src/reconcilers/index", async (importOriginal) => ({
 }));
 
 const DESIRED: DesiredState = { fileSystems: [], accessPoints: [], functions: [], revision: "sha256:test" };
-const OBSERVED = { region: "us-east-1" } as ObservedState;
 
 let stateDir: string;
 
 /** Plans `actions` on the first observation of a run and nothing after. */
 function planning(byRun: Record<string, Action[]>): void {
-  vi.mocked(observe).mockResolvedValue(OBSERVED);
+  vi.mocked(observeSourcesAlone).mockResolvedValue(EMPTY_OBSERVATION.sources);
+  vi.mocked(observeNetworkAlone).mockResolvedValue(EMPTY_OBSERVATION.network);
+  vi.mocked(observeChecklistAlone).mockResolvedValue(EMPTY_OBSERVATION.checklist);
   const seen = new Set<string>();
   vi.mocked(planChanges).mockImplementation((desired, _observed, meta) => {
     const first = !seen.has(meta.runId);
@@ -70,7 +80,9 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  vi.mocked(observe).mockReset();
+  vi.mocked(observeSourcesAlone).mockReset();
+  vi.mocked(observeNetworkAlone).mockReset();
+  vi.mocked(observeChecklistAlone).mockReset();
   vi.mocked(planChanges).mockReset();
   vi.mocked(reconcile).mockReset();
   await rm(stateDir, { recursive: true, force: true });
@@ -95,7 +107,7 @@ describe("one run at a time", () => {
     expect(skipped.heldBy.holder).toBe("other");
     expect(skipped.message).toContain("run 20261128T110000Z-00000001");
     expect(states).toEqual(["TakeLease", "Leased", "Skipped"]);
-    expect(observe).not.toHaveBeenCalled();
+    expect(observeSourcesAlone).not.toHaveBeenCalled();
     // The skipped run did not release the other run's lease.
     expect(await readdir(stateDir)).toEqual(["run.lock"]);
   });
@@ -106,7 +118,7 @@ describe("one run at a time", () => {
     expect(result.status).toBe("SUCCEEDED");
     expect(await readdir(stateDir)).toEqual([]);
 
-    vi.mocked(observe).mockRejectedValue(new Error("observe broke"));
+    vi.mocked(observeSourcesAlone).mockRejectedValue(new Error("observe broke"));
     await expect(runWorkflow({ mode: "apply", maxChanges: 25 }, deps("a"))).rejects.toThrow("observe broke");
     expect(await readdir(stateDir)).toEqual([]);
   });
