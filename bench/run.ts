@@ -53,8 +53,7 @@ import type {
   ScaleResult,
   TransitionRun,
 } from "./lib/results";
-import { sampleEnv, sampleEventFor } from "./lib/sample-events";
-import { SPLIT_OBSERVATION_ENTRIES, splitSampleEvents } from "./lib/split-observation";
+import { observeInStages, sampleEventFor } from "./lib/sample-events";
 import { round } from "./lib/stats";
 import { driftLifecycle, runLocalWorkflow } from "./lib/workflow-runs";
 
@@ -270,8 +269,19 @@ async function measureHandlerBundles(
   });
   if (compiled.status !== 0) throw new Error(`compile-manifests failed: ${compiled.stderr}`);
   const runsTable = await createRunsTable(endpoint);
+  // What the observation stages pass on, read as the workflow's stages read it: the later stages'
+  // and Plan's and Verify's sample events carry it.
+  const observation = await observeInStages((await loadManifests(sampleDir)).desired, ctx.seedClients);
   const sample = (name: string) =>
-    sampleEventFor(name, { endpoint, manifestDir: sampleDir, stateDir, app, mountTargetId, runsTable });
+    sampleEventFor(name, {
+      endpoint,
+      manifestDir: sampleDir,
+      stateDir,
+      app,
+      mountTargetId,
+      runsTable,
+      observation,
+    });
   const measured = await measureBundles(ROOT, files, sample, ctx.work, functionEnv, 9, 5);
   const bundles = measured.map((b) => ({
     name: b.name,
@@ -324,30 +334,6 @@ async function measureHandlerBundles(
       const timed = await measureBundles(ROOT, built, sample, ctx.work, functionEnv, 2, 0);
       options.push(measuredOption(option, description, timed));
     }
-    // The design the cold-start goal's miss points to (bench/README.md): Plan's work in four functions.
-    const vpc = ctx.fleet.vpcs[Math.floor(app.index / APPS_PER_VPC)];
-    if (!vpc) throw new Error(`the fleet has no VPC for app ${app.index}`);
-    const splitSample = await splitSampleEvents(
-      ctx.seedClients,
-      (await loadManifests(sampleDir)).desired,
-      app,
-      vpc,
-      sampleEnv({ endpoint, manifestDir: sampleDir, stateDir, app, mountTargetId, runsTable }),
-    );
-    const split = await buildBundleVariant(
-      ROOT,
-      join(variantsDir, "split-observation"),
-      {},
-      SPLIT_OBSERVATION_ENTRIES,
-    );
-    const timed = await measureBundles(ROOT, split, splitSample, ctx.work, functionEnv, SPLIT_RUNS, 0);
-    options.push(
-      measuredOption(
-        "split-observation",
-        "Plan's work in four functions (bench/split, not deployed): EFS and Lambda reads; then EC2 reads, and IAM, CloudWatch and tagging reads; then a plan that only diffs",
-        timed,
-      ),
-    );
   } finally {
     await rm(variantsDir, { recursive: true, force: true });
   }
@@ -355,9 +341,6 @@ async function measureHandlerBundles(
 }
 
 const SDK_EXTERNAL = ["@aws-sdk/*", "@smithy/*"];
-
-/** Interleaved runs of each split-observation function (the option closest to the goal gets more). */
-const SPLIT_RUNS = 5;
 
 async function main(): Promise<void> {
   const machine = machineInfo();

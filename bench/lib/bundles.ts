@@ -93,9 +93,8 @@ export async function buildBundleVariant(
   root: string,
   outDir: string,
   variant: BundleVariant,
-  entries?: BundleEntry[],
 ): Promise<{ name: string; file: string }[]> {
-  const handlers = entries ?? listHandlers(root);
+  const handlers = listHandlers(root);
   const esbuild = await import("esbuild");
   const script = (await import(pathToFileURL(join(root, "scripts/build.mjs")).href)) as {
     handlerBuildOptions: HandlerBuildOptions;

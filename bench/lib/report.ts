@@ -187,13 +187,11 @@ export function renderResultsMarkdown(r: BenchResults): string {
   }
   lines.push("");
   lines.push(
-    "`answer again, warm`: the same event answered a second time by the process that answered it first — the answer's own time (for Plan and Verify mostly the emulator answering their calls, one at a time). `start-up over bare` = load + answer − that − bare node: what a cold start adds. The goal is judged on `over bare`, the whole.",
+    "`answer again, warm`: the same event answered a second time by the process that answered it first — the answer's own time (for the observation stages mostly the emulator answering their calls, one at a time). `start-up over bare` = load + answer − that − bare node: what a cold start adds. The goal is judged on `over bare`, the whole.",
   );
   lines.push("");
   if (r.bundleOptions.length > 0) {
-    lines.push(
-      "Design options, measured alongside (the same handlers built another way, or Plan's work split into functions):",
-    );
+    lines.push("Design options, measured alongside (the same handlers built another way):");
     lines.push("");
     lines.push(
       "| option | largest bundle | bundles ≤ 400 KB | slowest load + answer over bare | each over bare |",

@@ -2,6 +2,7 @@
 import type { DesiredState } from "../desired-state/types";
 import { distinct } from "./aws-reader";
 import { groupAccessPoints, sweepAccessPoints } from "./read-access-points";
+import { readFileSystemPolicies } from "./read-file-system-policies";
 import {
   type FileSystemDetails,
   type FileSystemResolution,
@@ -69,24 +70,39 @@ export async function observeSources(
     if (r?.found && m.spec.backupPolicy !== undefined) backupManaged.add(r.fileSystemId);
   }
 
+  const functionLookups = matchFunctions(desired.functions, functions);
+  // The resource policies of the file systems functions are bound to (the least-privilege check).
+  const boundFileSystemIds = distinct(
+    desired.functions.map((f) => {
+      const ap = desired.accessPoints.find((a) => a.name === f.spec.accessPoint);
+      const r = ap ? resolutions.get(ap.spec.fileSystem) : undefined;
+      return functionLookups[f.name]?.found && r?.found ? r.fileSystemId : undefined;
+    }),
+  );
+
   // Per-file-system reads, bounded.
   const detailsPhase = reader.phase();
-  const detailEntries = await Promise.all(
-    foundIds.map(
-      async (id) =>
-        [
-          id,
-          await readFileSystemDetails(detailsPhase, clients.efs, id, backupManaged.has(id), limit),
-        ] as const,
+  const [detailEntries, fileSystemPolicies] = await Promise.all([
+    Promise.all(
+      foundIds.map(
+        async (id) =>
+          [
+            id,
+            await readFileSystemDetails(detailsPhase, clients.efs, id, backupManaged.has(id), limit),
+          ] as const,
+      ),
     ),
-  );
+    readFileSystemPolicies(detailsPhase, clients.efs, boundFileSystemIds, limit),
+  ]);
   const details = new Map<string, FileSystemDetails>();
   for (const [id, d] of detailEntries) if (d) details.set(id, d);
   if (foundIds.length > 0) {
     const mountTargets = [...details.values()].reduce((n, d) => n + d.mountTargets.length, 0);
+    const policies = Object.values(fileSystemPolicies).filter((p) => p !== null).length;
     log(
       `observed ${plural(mountTargets, "mount target")}, lifecycle of ${plural(details.size, "file system")}, ` +
-        `backup policy of ${backupManaged.size} (${callsText(detailsPhase.calls)})`,
+        `backup policy of ${backupManaged.size}, ${policies} file-system ${policies === 1 ? "policy" : "policies"} ` +
+        `(${callsText(detailsPhase.calls)})`,
     );
   }
 
@@ -117,7 +133,8 @@ export async function observeSources(
   return {
     region,
     fileSystems: lookups,
-    functions: matchFunctions(desired.functions, functions),
+    functions: functionLookups,
+    fileSystemPolicies,
     mountedBy: mountedBy(functions),
   };
 }

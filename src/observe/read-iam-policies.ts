@@ -2,10 +2,9 @@
  * IAM for the least-privilege check: for each distinct execution role, its inline policies
  * (ListRolePolicies + GetRolePolicy) and attached managed policies (ListAttachedRolePolicies +
  * GetPolicy + GetPolicyVersion of the default version, each managed policy read once however
- * many roles attach it); and each file system's resource policy (DescribeFileSystemPolicy).
- * Every call goes through the concurrency limiter; listings are paginated.
+ * many roles attach it). Every call goes through the concurrency limiter; listings are paginated.
+ * (The file systems' resource policies are EFS reads: read-file-system-policies.ts.)
  */
-import { DescribeFileSystemPolicyCommand, type EFSClient } from "@aws-sdk/client-efs";
 import {
   GetPolicyCommand,
   GetPolicyVersionCommand,
@@ -16,7 +15,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { type AwsReader, distinct } from "./aws-reader";
 import type { Limiter } from "./limiter";
-import type { ObservedIam, ObservedPolicy, ObservedRole } from "./types";
+import type { ObservedPolicy, ObservedRole } from "./types";
 
 /** IAM's "no such role / policy" error, as the SDK names it and as the API codes it. */
 const NO_SUCH_ENTITY = ["NoSuchEntityException", "NoSuchEntity"];
@@ -152,58 +151,27 @@ async function readManaged(
   };
 }
 
-/** Each file system's resource policy text, `null` when it has none; file systems gone meanwhile are left out. */
-async function readFileSystemPolicies(
+/** The policies of every role in `roleArns` (ARNs that are not IAM role ARNs are skipped), by role ARN. */
+export async function readRolePolicies(
   reader: AwsReader,
-  efs: EFSClient,
-  fileSystemIds: readonly string[],
-  limit: Limiter,
-): Promise<Record<string, string | null>> {
-  const entries = await Promise.all(
-    distinct(fileSystemIds).map(async (id) => {
-      const out = await limit(() =>
-        reader.tryCall(
-          "efs",
-          "DescribeFileSystemPolicy",
-          () => efs.send(new DescribeFileSystemPolicyCommand({ FileSystemId: id })),
-          ["PolicyNotFound", "FileSystemNotFound"],
-        ),
-      );
-      if (out.ok) return [[id, out.value.Policy ?? null] as const];
-      return out.errorName === "PolicyNotFound" ? [[id, null] as const] : [];
-    }),
-  );
-  return Object.fromEntries(entries.flat());
-}
-
-/**
- * The policies of every role in `roleArns` (ARNs that are not IAM role ARNs are skipped) and the
- * resource policies of `fileSystemIds`.
- */
-export async function readIam(
-  reader: AwsReader,
-  clients: { iam: IAMClient; efs: EFSClient },
+  iam: IAMClient,
   roleArns: readonly string[],
-  fileSystemIds: readonly string[],
   limit: Limiter,
-): Promise<ObservedIam> {
+): Promise<Record<string, ObservedRole>> {
   const roles = distinct(roleArns).flatMap((arn) => {
     const name = roleNameOf(arn);
     return name ? [{ arn, name }] : [];
   });
-  const [listings, fileSystemPolicies] = await Promise.all([
-    Promise.all(roles.map((r) => listRole(reader, clients.iam, r.arn, r.name, limit))),
-    readFileSystemPolicies(reader, clients.efs, fileSystemIds, limit),
-  ]);
+  const listings = await Promise.all(roles.map((r) => listRole(reader, iam, r.arn, r.name, limit)));
 
   // Each managed policy once, however many roles attach it.
   const managedRefs = new Map<string, ManagedRef>();
   for (const l of listings) for (const m of l.managed) managedRefs.set(m.arn, m);
   const [managed, inline] = await Promise.all([
-    Promise.all([...managedRefs.values()].map((ref) => readManaged(reader, clients.iam, ref, limit))),
+    Promise.all([...managedRefs.values()].map((ref) => readManaged(reader, iam, ref, limit))),
     Promise.all(
       listings.map((l) =>
-        Promise.all(l.inline.map((name) => readInline(reader, clients.iam, l.roleName, name, limit))),
+        Promise.all(l.inline.map((name) => readInline(reader, iam, l.roleName, name, limit))),
       ),
     ),
   ]);
@@ -221,5 +189,5 @@ export async function readIam(
     ];
     out[l.roleArn] = { roleArn: l.roleArn, roleName: l.roleName, found: l.found, policies };
   });
-  return { roles: out, fileSystemPolicies };
+  return out;
 }

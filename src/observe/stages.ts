@@ -1,17 +1,18 @@
 /**
- * Observation in three stages (observe-sources.ts, observe-network.ts, observe-checklist.ts), each reading one group of services, and their assembly into the
- * snapshot the diff takes. `observe()` runs them in one process (the CLI); the workflow runs each
- * in a function of its own (ObserveSources, ObserveNetwork, ObserveChecklist), so a function holds
- * only its stage's clients and pays only their cold start. Each stage's result is plain JSON: it
- * passes from state to state.
+ * Observation in three stages (observe-sources.ts, observe-network.ts, observe-checklist.ts), each
+ * reading one group of services, and their assembly into the snapshot the diff takes. `observe()`
+ * runs them in one process (the CLI); the workflow runs each in a function of its own
+ * (ObserveSources, ObserveNetwork, ObserveChecklist), so a function holds only its stage's clients
+ * and pays only their cold start. Each stage's result is plain JSON: it passes from state to state.
  *
  *   sources    EFS and Lambda: the region's file systems, access points and functions (one round of
- *              sweeps), then each found file system's mount targets, lifecycle and backup policy.
+ *              sweeps), then each found file system's mount targets, lifecycle and backup policy,
+ *              and the resource policies of the file systems functions are bound to.
  *   network    EC2 (EFS only for a mount target whose interface EC2 does not return): the named
  *              security groups, the mount targets' groups, the subnets and their route tables in
  *              one round; the subnets of VPCs and main tables the first round could not cover after.
- *   checklist  IAM, EFS, CloudWatch and tagging: the execution roles' policies, the resource
- *              policies of the file systems functions are bound to, the file systems' alarms.
+ *   checklist  IAM, CloudWatch and tagging: the execution roles' policies, the file systems' alarms
+ *              and their tags.
  *
  * Network and checklist need only the sources, not each other.
  */
@@ -59,6 +60,8 @@ export interface ObservedSources {
   /** Keyed by LambdaFunction manifest name. */
   functions: Record<string, FunctionLookup>;
   mountedBy: Record<string, string[]>;
+  /** The resource policies of the file systems functions are bound to (null: none), by id. */
+  fileSystemPolicies: Record<string, string | null>;
 }
 
 /** The network stage's result. */
@@ -73,7 +76,8 @@ export interface ObservedNetwork {
 
 /** The checklist stage's result. */
 export interface ObservedChecklist {
-  iam: ObservedIam;
+  /** The execution roles' policies, by role ARN. */
+  roles: ObservedIam["roles"];
   alarms: Record<string, ObservedAlarm>;
 }
 
@@ -86,7 +90,7 @@ export interface StagedObservation {
 
 export type SourcesClients = ClientsFor<"efs" | "lambda"> & Pick<AwsClients, "region">;
 export type NetworkClients = ClientsFor<"ec2" | "efs">;
-export type ChecklistClients = ClientsFor<"iam" | "efs" | "cloudwatch" | "tagging">;
+export type ChecklistClients = ClientsFor<"iam" | "cloudwatch" | "tagging">;
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -164,7 +168,7 @@ export function assembleObservation(observation: StagedObservation): ObservedSta
     vpcSubnets: network.vpcSubnets,
     securityGroups: network.securityGroups,
     routeTables: network.routeTables,
-    iam: checklist.iam,
+    iam: { roles: checklist.roles, fileSystemPolicies: sources.fileSystemPolicies },
     alarms: checklist.alarms,
   };
 }

@@ -21,9 +21,9 @@ export const RUN_ID = "20261128T120000Z-0000abcd";
 const DESIRED: DesiredState = { fileSystems: [], accessPoints: [], functions: [], revision: "sha256:test" };
 /** Each observation stage's result for an account holding nothing the manifests name. */
 export const EMPTY_OBSERVATION: StagedObservation = {
-  sources: { region: "us-east-1", fileSystems: {}, functions: {}, mountedBy: {} },
+  sources: { region: "us-east-1", fileSystems: {}, functions: {}, mountedBy: {}, fileSystemPolicies: {} },
   network: { securityGroups: {}, mountTargetGroups: {}, subnets: {}, vpcSubnets: {}, routeTables: {} },
-  checklist: { iam: { roles: {}, fileSystemPolicies: {} }, alarms: {} },
+  checklist: { roles: {}, alarms: {} },
 };
 
 export function action(id: string, phase: 1 | 2 | 3): Action {

@@ -1,9 +1,8 @@
 /**
  * Lambda entry of the workflow's ObserveChecklist states (bundled on its own:
- * dist/lambda/observe-checklist/): the checklist's IAM, EFS, CloudWatch and tagging reads.
+ * dist/lambda/observe-checklist/): the checklist's IAM, CloudWatch and tagging reads.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { EFSClient } from "@aws-sdk/client-efs";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { observeChecklistAlone } from "../../observe/observe-checklist";
@@ -15,7 +14,6 @@ export const handler = lambdaHandler((env) =>
   createObserveChecklistTask(
     stageTaskDepsFromEnv(env, (config) => ({
       iam: new IAMClient(config),
-      efs: new EFSClient(config),
       cloudwatch: new CloudWatchClient(config),
       tagging: new ResourceGroupsTaggingAPIClient(config),
     })),
