@@ -54,6 +54,7 @@ import {
 import type {
   LeasedStep,
   ObservationPass,
+  ObserveFromSourcesInput,
   PlanStep,
   RecordTaskInput,
   RunState,
@@ -266,24 +267,31 @@ export function createObserveSourcesTask(
   );
 }
 
+/** A stage that reads from the sources stage's result (network, checklist). */
+function fromSourcesTask<C, T extends object>(
+  deps: ObserveTaskDeps<C>,
+  stage: string,
+  read: (desired: DesiredState, sources: ObservedSources, clients: C, options: ObserveOptions) => Promise<T>,
+): (input: ObserveFromSourcesInput) => Promise<T | StoredStage> {
+  return stageTask(deps, stage, async (desired, input: ObserveFromSourcesInput, options) =>
+    read(desired, await loadStage(input.sources, deps.store), deps.clients, options),
+  );
+}
+
 /** The ObserveNetwork states: EC2. */
 export function createObserveNetworkTask(
   deps: ObserveTaskDeps<NetworkClients>,
   stages: Pick<ObserveStages, "network">,
 ): WorkflowTasks["observeNetwork"] {
-  return stageTask(deps, "network", async (desired, input, options) =>
-    stages.network(desired, await loadStage(input.sources, deps.store), deps.clients, options),
-  );
+  return fromSourcesTask(deps, "network", stages.network);
 }
 
-/** The ObserveChecklist states: IAM, EFS, CloudWatch and tagging. */
+/** The ObserveChecklist states: IAM, CloudWatch and tagging. */
 export function createObserveChecklistTask(
   deps: ObserveTaskDeps<ChecklistClients>,
   stages: Pick<ObserveStages, "checklist">,
 ): WorkflowTasks["observeChecklist"] {
-  return stageTask(deps, "checklist", async (desired, input, options) =>
-    stages.checklist(desired, await loadStage(input.sources, deps.store), deps.clients, options),
-  );
+  return fromSourcesTask(deps, "checklist", stages.checklist);
 }
 
 function noLog(): void {}

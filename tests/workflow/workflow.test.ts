@@ -69,6 +69,18 @@ function deniedPendingCheck(): WorldOptions {
   };
 }
 
+/** Every run's states up to its first choice after planning: lease, the observation's three stages, plan, record. */
+const UP_TO_ROUTE = [
+  "TakeLease",
+  "Leased",
+  "ObserveSources",
+  "ObserveNetwork",
+  "ObserveChecklist",
+  "Plan",
+  "RecordPlan",
+  "Route",
+];
+
 describe("remediation workflow, executed locally", () => {
   it("runs the phases in order: no action of a phase starts before every action of the previous one finished", async () => {
     const actions = [
@@ -268,17 +280,7 @@ describe("remediation workflow, executed locally", () => {
     const r = await run({ actions: [action("a1", 1), action("b1", 2)] }, { mode: "dry-run" });
 
     expect(r.result.status).toBe("SUCCEEDED");
-    expect(r.states).toEqual([
-      "TakeLease",
-      "Leased",
-      "ObserveSources",
-      "ObserveNetwork",
-      "ObserveChecklist",
-      "Plan",
-      "RecordPlan",
-      "Route",
-      "DryRunDone",
-    ]);
+    expect(r.states).toEqual([...UP_TO_ROUTE, "DryRunDone"]);
     expect(r.result.stateTransitions).toBe(9);
     expect(r.world.calls).toEqual({});
     const plan = r.result.report as Plan;
@@ -322,18 +324,7 @@ describe("remediation workflow, executed locally", () => {
     expect(r.result.error).toBe("MaxChangesExceeded");
     expect(r.result.cause).toContain("the plan has 3 actions, more than the limit of 2");
     expect(r.world.calls).toEqual({});
-    expect(r.states).toEqual([
-      "TakeLease",
-      "Leased",
-      "ObserveSources",
-      "ObserveNetwork",
-      "ObserveChecklist",
-      "Plan",
-      "RecordPlan",
-      "Route",
-      "RecordRefusal",
-      "TooManyChanges",
-    ]);
+    expect(r.states).toEqual([...UP_TO_ROUTE, "RecordRefusal", "TooManyChanges"]);
     expect(statusOf(r)).toEqual({ a1: "skipped", a2: "skipped", b1: "skipped" });
     expect(report(r).remaining).toEqual(report(r).drift);
     // The refused run's outcome is recorded (its open drift gets its events), as the CLI reports it.
