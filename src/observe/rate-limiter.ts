@@ -29,8 +29,12 @@ export interface RateLimiterClock {
   sleep(ms: number): Promise<void>;
 }
 
+/**
+ * Monotonic milliseconds. `process.hrtime` rather than `performance.now()`: the global
+ * `performance` loads Node's performance-timing modules on first use, a cost at every cold start.
+ */
 const realClock: RateLimiterClock = {
-  now: () => performance.now(),
+  now: () => Number(process.hrtime.bigint()) / 1e6,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 

@@ -20,6 +20,7 @@ import { readCompiledManifests } from "../desired-state/compiled";
 import type { DesiredState } from "../desired-state/types";
 import type { Action } from "../plan/types";
 import type { ReconcileOutcome } from "../reconcilers/types";
+import { sourceMappedStacks } from "./error-stack";
 import { createExecuteActionTask } from "./tasks";
 
 export type HandlerEnv = Record<string, string | undefined>;
@@ -64,10 +65,18 @@ export function compiledManifestsLoader(dir: string): () => Promise<DesiredState
 export function lambdaHandler<I, O>(build: (env: HandlerEnv) => (input: I) => Promise<O>) {
   let task: ((input: I) => Promise<O>) | undefined;
   return middy(async (event: I) => {
-    task ??= build(process.env);
-    return task(event);
+    try {
+      task ??= build(process.env);
+      return await task(event);
+    } catch (error) {
+      // Lambda reports the error's stack: name the TypeScript sources in it.
+      mapStacks(error);
+      throw error;
+    }
   });
 }
+
+const mapStacks = sourceMappedStacks(typeof import.meta.url === "string" ? import.meta.url : "");
 
 /**
  * The ExecuteAction task of one reconciler family: its function's role permits only that family's

@@ -7,7 +7,7 @@
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -191,24 +191,30 @@ describe("Lambda bundles", () => {
     expect(builtinImports).toEqual(["node:module"]);
   });
 
-  it("run with the functions' NODE_OPTIONS, an error's stack names the TypeScript source", async () => {
+  it("name the TypeScript sources in an error's stack, reading the source map only for the error", async () => {
     const map = JSON.parse(
       await readFile(join(dir, "lambda", "execute-mount-target-action", "index.mjs.map"), "utf8"),
     ) as { sources: string[]; sourcesContent?: unknown };
     // The map holds mappings and file names, not the sources' text (scripts/build.mjs).
     expect(map.sourcesContent).toBeUndefined();
     expect(map.sources.some((s) => s.endsWith("src/statemachine/handlers.ts"))).toBe(true);
-    const nodeOptions = functionEnvironment().NODE_OPTIONS;
-    expect(nodeOptions).toContain("--enable-source-maps");
-    const report = await invoke(
-      "execute-mount-target-action",
-      { action: action("a1", 1) },
-      { NODE_OPTIONS: nodeOptions ?? "" },
-    );
+    // No function pays for --enable-source-maps at its cold start.
+    expect(functionEnvironment().NODE_OPTIONS ?? "").not.toContain("--enable-source-maps");
+    const report = await invoke("execute-mount-target-action", { action: action("a1", 1) });
     expect(report.error?.name).toBe("TerminalReconcileError");
-    expect(report.stack).toMatch(/src\/[\w/-]+\.ts:\d+:\d+/);
-    const plain = await invoke("execute-mount-target-action", { action: action("a1", 1) });
+    expect(report.stack).toMatch(/src\/reconcilers\/mount-targets\.ts:\d+:\d+/);
+    expect(report.stack).toMatch(/src\/statemachine\/handlers\.ts:\d+:\d+/);
+
+    // The same bundle without its map: the stack names the bundle.
+    await mkdir(join(dir, "lambda", "unmapped"), { recursive: true });
+    await copyFile(
+      join(dir, "lambda", "execute-mount-target-action", "index.mjs"),
+      join(dir, "lambda", "unmapped", "index.mjs"),
+    );
+    const plain = await invoke("unmapped", { action: action("a1", 1) });
+    expect(plain.error?.name).toBe("TerminalReconcileError");
     expect(plain.stack).not.toMatch(/\.ts:\d+/);
+    expect(plain.stack).toMatch(/unmapped\/index\.mjs:\d+:\d+/);
   });
 
   it("hold only the AWS shapes and credential sources their code uses", async () => {
