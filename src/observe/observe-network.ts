@@ -66,8 +66,8 @@ export async function observeNetwork(
     subnetIds.length > 0
       ? readSubnetsById(networkPhase, clients.ec2, subnetIds)
       : ({} as Record<string, ObservedSubnet>),
-    subnetIds.length > 0
-      ? readRouteTables(routePhase, clients.ec2, subnetIds, namedVpcs)
+    subnetIds.length > 0 && namedVpcs.length > 0
+      ? readRouteTables(routePhase, clients.ec2, namedVpcs)
       : ({} as Record<string, ObservedRouteTable>),
   ]);
   if (groupIds.length > 0) {
@@ -85,7 +85,7 @@ export async function observeNetwork(
   }
 
   // Only when the first round could not cover them: subnets of the VPCs where a manifest asks for
-  // AZs beyond the functions', and the main route tables of VPCs only the subnets named.
+  // AZs beyond the functions', and the route tables of VPCs only the subnets named.
   const vpcPhase = reader.phase();
   const vpcIds = distinct(
     desired.fileSystems.flatMap((m) => {
@@ -97,15 +97,15 @@ export async function observeNetwork(
   const routedSubnets = subnetIds.filter((id) => subnets[id] !== undefined);
   const routedVpcs = distinct(routedSubnets.map((id) => subnets[id]?.vpcId));
   const unnamedVpcs = routedVpcs.filter((id) => !namedVpcs.includes(id));
-  const [vpcSubnets, unnamedMainTables] = await Promise.all([
+  const [vpcSubnets, unnamedTables] = await Promise.all([
     vpcIds.length > 0
       ? readSubnetsOfVpcs(vpcPhase, clients.ec2, vpcIds)
       : ({} as Record<string, ObservedSubnet[]>),
     unnamedVpcs.length > 0
-      ? readRouteTables(routePhase, clients.ec2, [], unnamedVpcs)
+      ? readRouteTables(routePhase, clients.ec2, unnamedVpcs)
       : ({} as Record<string, ObservedRouteTable>),
   ]);
-  const routeTables = routeTablesOf({ ...namedRouteTables, ...unnamedMainTables }, routedSubnets, routedVpcs);
+  const routeTables = routeTablesOf({ ...namedRouteTables, ...unnamedTables }, routedSubnets, routedVpcs);
   if (vpcIds.length > 0) {
     const count = Object.values(vpcSubnets).reduce((n, list) => n + list.length, 0);
     log(
@@ -138,9 +138,8 @@ export function observeNetworkAlone(
 }
 
 /**
- * The route tables read, but for the main tables of VPCs none of the subnets is in (read for a VPC
- * only named, e.g. by a function's stale configuration) unless a subnet is associated with them.
- * Sorted by id.
+ * The route tables that decide whether the subnets are public: those associated with one of them,
+ * and the main tables of their VPCs (of the tables read, every table of their VPCs). Sorted by id.
  */
 function routeTablesOf(
   read: Record<string, ObservedRouteTable>,
@@ -151,7 +150,7 @@ function routeTablesOf(
   const vpcs = new Set(vpcIds);
   return Object.fromEntries(
     Object.entries(read)
-      .filter(([, t]) => !t.main || vpcs.has(t.vpcId) || t.subnetIds.some((id) => subnets.has(id)))
+      .filter(([, t]) => t.subnetIds.some((id) => subnets.has(id)) || (t.main && vpcs.has(t.vpcId)))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
 }

@@ -12,8 +12,8 @@
  *     (+ DescribeBackupPolicy when the manifest manages it, + DescribeFileSystemPolicy when a
  *     manifest's function mounts it)
  *   + per 200 named security groups: DescribeSecurityGroups + DescribeSecurityGroupRules
- *   + per 200 mount targets: DescribeNetworkInterfaces; per 200 subnets: DescribeSubnets and two
- *     DescribeRouteTables (associated and main tables)
+ *   + per 200 mount targets: DescribeNetworkInterfaces; per 200 subnets: DescribeSubnets; per 200
+ *     VPCs: DescribeRouteTables (every table of the subnets' VPCs, associated and main)
  *   + ceil(A/100) DescribeAlarms and ceil(A/100) tagging GetResources for A alarms (+ one
  *     ListTagsForResource per alarm the tagging index does not list as efs-reconciler's)
  *   + per execution role: ListRolePolicies, ListAttachedRolePolicies, GetRolePolicy per inline

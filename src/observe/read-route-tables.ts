@@ -1,8 +1,8 @@
 /**
- * Route tables: which table routes each subnet. Two batched, paginated DescribeRouteTables reads,
- * sent concurrently: the tables explicitly associated with the subnets (`association.subnet-id`),
- * and the main tables of their VPCs (`vpc-id` + `association.main`), which route every subnet
- * without an explicit association.
+ * Route tables: which table routes each subnet. One batched, paginated DescribeRouteTables read of
+ * every table of the subnets' VPCs (`vpc-id`, 200 VPCs per call): the tables explicitly associated
+ * with subnets, and the main tables, which route every subnet without an explicit association. A
+ * route table and the subnets it is associated with are always in one VPC.
  */
 import {
   DescribeRouteTablesCommand,
@@ -14,16 +14,15 @@ import { chunk } from "../aws/chunk";
 import { type AwsReader, distinct, EC2_FILTER_VALUES_PER_CALL } from "./aws-reader";
 import type { ObservedRouteTable } from "./types";
 
-/** `values` in batches, each call's filters (`filters(batch)` plus `fixedValues` more values) within the cap. */
+/** `values` in batches, each call's filters within EC2's cap of filter values. */
 async function describeRouteTables(
   reader: AwsReader,
   ec2: EC2Client,
   filters: (values: string[]) => Filter[],
   values: readonly string[],
-  fixedValues = 0,
 ): Promise<RouteTable[]> {
   const batches = await Promise.all(
-    chunk(distinct(values), EC2_FILTER_VALUES_PER_CALL - fixedValues).map(async (ids) => {
+    chunk(distinct(values), EC2_FILTER_VALUES_PER_CALL).map(async (ids) => {
       const pages = await reader.pages(
         "ec2",
         "DescribeRouteTables",
@@ -67,35 +66,15 @@ export function toObservedRouteTable(table: RouteTable): ObservedRouteTable | un
   };
 }
 
-/**
- * The route tables explicitly associated with `subnetIds` and the main route tables of `vpcIds`,
- * keyed by route-table id.
- */
+/** Every route table of `vpcIds` (associated with subnets or not, main or not), keyed by route-table id. */
 export async function readRouteTables(
   reader: AwsReader,
   ec2: EC2Client,
-  subnetIds: readonly string[],
   vpcIds: readonly string[],
 ): Promise<Record<string, ObservedRouteTable>> {
-  const [associated, main] = await Promise.all([
-    subnetIds.length > 0
-      ? describeRouteTables(reader, ec2, (ids) => [{ Name: "association.subnet-id", Values: ids }], subnetIds)
-      : [],
-    vpcIds.length > 0
-      ? describeRouteTables(
-          reader,
-          ec2,
-          (ids) => [
-            { Name: "vpc-id", Values: ids },
-            { Name: "association.main", Values: ["true"] },
-          ],
-          vpcIds,
-          1,
-        )
-      : [],
-  ]);
+  const tables = await describeRouteTables(reader, ec2, (ids) => [{ Name: "vpc-id", Values: ids }], vpcIds);
   const out: Record<string, ObservedRouteTable> = {};
-  for (const table of [...associated, ...main]) {
+  for (const table of tables) {
     const observed = toObservedRouteTable(table);
     if (observed) out[observed.routeTableId] = observed;
   }

@@ -278,17 +278,16 @@ describe("observe: a converged fleet", () => {
         "DescribeAlarmsCommand",
         "GetResourcesCommand",
         "DescribeRouteTablesCommand",
-        "DescribeRouteTablesCommand",
       ].sort(),
     );
     expect(lines.at(-1)).toBe(
-      "observed us-east-1: 1 of 1 file system and 2 of 2 functions found (23 calls in total)",
+      "observed us-east-1: 1 of 1 file system and 2 of 2 functions found (22 calls in total)",
     );
     expect(lines).toContain("observed 2 execution roles with 4 policy documents, 1 alarm (10 calls)");
     expect(lines).toContain(
       "observed 2 mount targets, lifecycle of 1 file system, backup policy of 1, 0 file-system policies (4 calls)",
     );
-    expect(lines).toContain("observed 2 route tables of 2 subnets (2 calls)");
+    expect(lines).toContain("observed 2 route tables of 2 subnets (1 call)");
     expect(lines[0]).toBe("observed 2 file systems, 2 access points, 5 functions in us-east-1 (3 calls)");
   });
 
