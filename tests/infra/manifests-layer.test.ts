@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMPILED_MANIFESTS_FILE, readCompiledManifests } from "../../src/desired-state/compiled";
 import { loadDesiredState } from "../../src/desired-state/index";
 import { REVISION_STAMP_FILE } from "../../src/desired-state/revision";
-import { importClosure, loadTemplate, ROOT } from "./template";
+import { importClosure, loadTemplate, OBSERVE_AND_PLAN_FUNCTIONS, ROOT } from "./template";
 
 const FIXTURE = join(ROOT, "tests/fixtures/cli/valid");
 let dir: string;
@@ -169,14 +169,7 @@ describe("manifests layer", () => {
           `${f.replace(/\.ts$/, "").replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}Function`,
       )
       .sort();
-    expect(readers).toEqual([
-      "ObserveChecklistFunction",
-      "ObserveNetworkFunction",
-      "ObserveSourcesFunction",
-      "PlanFunction",
-      "RecordFunction",
-      "VerifyFunction",
-    ]);
+    expect(readers).toEqual([...OBSERVE_AND_PLAN_FUNCTIONS, "RecordFunction"].sort());
     for (const id of readers) {
       const props = template.Resources[id]?.Properties as {
         Layers: unknown[];

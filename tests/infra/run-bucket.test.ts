@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { RUN_BUCKET_ENV } from "../../src/statemachine/s3-run-store";
-import { loadTemplate } from "./template";
+import { loadTemplate, OBSERVE_AND_PLAN_FUNCTIONS } from "./template";
 
 const template = loadTemplate();
 
@@ -66,15 +66,7 @@ describe("the run bucket", () => {
         return env?.Variables?.[RUN_BUCKET_ENV] !== undefined;
       });
     expect(told.map(([id]) => id).sort()).toEqual(
-      [
-        "CheckPendingFunction",
-        "ObserveChecklistFunction",
-        "ObserveNetworkFunction",
-        "ObserveSourcesFunction",
-        "PlanFunction",
-        "RecordFunction",
-        "VerifyFunction",
-      ].sort(),
+      [...OBSERVE_AND_PLAN_FUNCTIONS, "CheckPendingFunction", "RecordFunction"].sort(),
     );
     for (const [id, r] of told) {
       const env = r.Properties?.Environment as { Variables: Record<string, unknown> };

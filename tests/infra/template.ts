@@ -237,6 +237,15 @@ export function sdkActionsOfFile(file: string): Set<string> {
   return actions;
 }
 
+/** The functions that read the manifests and pass documents through the run bucket: observation's three, Plan, Verify. */
+export const OBSERVE_AND_PLAN_FUNCTIONS = [
+  "ObserveChecklistFunction",
+  "ObserveNetworkFunction",
+  "ObserveSourcesFunction",
+  "PlanFunction",
+  "VerifyFunction",
+];
+
 /** `file` and every source file it imports, transitively (relative imports under src/). */
 export function importClosure(file: string): string[] {
   const seen = new Set<string>();
