@@ -1,5 +1,6 @@
 /** Observation's third stage (stages.ts): the checklist's IAM, CloudWatch and tagging reads. */
 import type { DesiredState } from "../desired-state/types";
+import { plural } from "../plural";
 import { distinct } from "./aws-reader";
 import { readAlarms } from "./read-alarms";
 import { readRolePolicies } from "./read-iam-policies";
@@ -11,7 +12,6 @@ import {
   matchedFunctions,
   type ObservedChecklist,
   type ObservedSources,
-  plural,
   type StageContext,
 } from "./stages";
 import type { ObservedAlarm, ObservedRole } from "./types";

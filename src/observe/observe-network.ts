@@ -1,6 +1,7 @@
 /** Observation's second stage (stages.ts): EC2. */
 import type { MountTargetDescription } from "@aws-sdk/client-efs";
 import type { DesiredState, FileSystemManifest } from "../desired-state/types";
+import { plural } from "../plural";
 import { distinct } from "./aws-reader";
 import { readMountTargetGroups } from "./read-mount-target-groups";
 import { readRouteTables } from "./read-route-tables";
@@ -13,7 +14,6 @@ import {
   type NetworkClients,
   type ObservedNetwork,
   type ObservedSources,
-  plural,
   type StageContext,
   sourceMountTargets,
 } from "./stages";
@@ -31,9 +31,8 @@ export async function observeNetwork(
   const rawMountTargets = sourceMountTargets(sources);
 
   // The named security groups, the mount targets' security groups, every subnet the diff needs,
-  // and the route tables that decide whether those subnets are public — the tables associated with
-  // the subnets and the main tables of their VPCs, the VPCs as the mount targets and the functions
-  // name them — all concurrently.
+  // and every route table of the VPCs the mount targets and the functions name (those that decide
+  // whether the subnets are public are kept) — all concurrently.
   const groupsPhase = reader.phase();
   const networkPhase = reader.phase();
   const routePhase = reader.phase();

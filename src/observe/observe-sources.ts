@@ -1,5 +1,6 @@
 /** Observation's first stage (stages.ts): EFS and Lambda. */
 import type { DesiredState } from "../desired-state/types";
+import { plural } from "../plural";
 import { distinct } from "./aws-reader";
 import { groupAccessPoints, sweepAccessPoints } from "./read-access-points";
 import { readFileSystemPolicies } from "./read-file-system-policies";
@@ -16,7 +17,6 @@ import { type ObserveOptions, stageContext } from "./stage-context";
 import {
   callsText,
   type ObservedSources,
-  plural,
   type SourceFileSystemLookup,
   type SourcesClients,
   type StageContext,
@@ -101,7 +101,7 @@ export async function observeSources(
     const policies = Object.values(fileSystemPolicies).filter((p) => p !== null).length;
     log(
       `observed ${plural(mountTargets, "mount target")}, lifecycle of ${plural(details.size, "file system")}, ` +
-        `backup policy of ${backupManaged.size}, ${policies} file-system ${policies === 1 ? "policy" : "policies"} ` +
+        `backup policy of ${backupManaged.size}, ${plural(policies, "file-system policy", "file-system policies")} ` +
         `(${callsText(detailsPhase.calls)})`,
     );
   }

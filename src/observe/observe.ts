@@ -31,12 +31,12 @@ import { observeChecklist } from "./observe-checklist";
 import { observeNetwork } from "./observe-network";
 import { observeSources } from "./observe-sources";
 import { type ObserveOptions, stageContext } from "./stage-context";
-import { assembleObservation, foundLine, plural } from "./stages";
+import { assembleObservation, callsText, foundLine } from "./stages";
 import type { ObservedState } from "./types";
 
 export type { ObserveClients } from "../aws/clients";
 export { DEFAULT_OBSERVE_RATES } from "./rate-limiter";
-export { DEFAULT_OBSERVE_CONCURRENCY, type ObserveOptions, stageContext } from "./stage-context";
+export type { ObserveOptions } from "./stage-context";
 
 /** Reads the live state `desired` refers to. Throws `ObserveError` when AWS cannot be read. */
 export async function observe(
@@ -51,6 +51,6 @@ export async function observe(
     observeChecklist(desired, sources, clients, context),
   ]);
   const observed = assembleObservation({ sources, network, checklist });
-  context.log(`${foundLine(desired, observed)} (${plural(context.reader.calls, "call")} in total)`);
+  context.log(`${foundLine(desired, observed)} (${callsText(context.reader.calls)} in total)`);
   return observed;
 }

@@ -17,7 +17,7 @@ export interface ObserveOptions {
   log?: (message: string) => void;
 }
 
-export const DEFAULT_OBSERVE_CONCURRENCY = 4;
+const DEFAULT_OBSERVE_CONCURRENCY = 4;
 
 function throttlesFor(rates: ObserveOptions["ratePerSecond"]): Partial<Record<ServiceName, Throttle>> {
   if (!rates) return {};

@@ -19,6 +19,7 @@
 import type { MountTargetDescription } from "@aws-sdk/client-efs";
 import type { AwsClients, ClientsFor } from "../aws/clients";
 import type { DesiredState } from "../desired-state/types";
+import { plural } from "../plural";
 import { type AwsReader, distinct } from "./aws-reader";
 import type { Limiter } from "./limiter";
 import type {
@@ -91,10 +92,6 @@ export interface StagedObservation {
 export type SourcesClients = ClientsFor<"efs" | "lambda"> & Pick<AwsClients, "region">;
 export type NetworkClients = ClientsFor<"ec2" | "efs">;
 export type ChecklistClients = ClientsFor<"iam" | "cloudwatch" | "tagging">;
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
 
 export function callsText(n: number): string {
   return plural(n, "call");

@@ -4,6 +4,7 @@
  * what drift exists or what to do about it.
  */
 import type { Action, ActionResult, ApplyReport, Drift, Plan, Severity } from "../plan/types";
+import { plural } from "../plural";
 
 /** Terraform-style change symbols; `!` marks drift no action fixes. */
 export type ChangeSymbol = "+" | "~" | "-" | "-/+";
@@ -205,9 +206,7 @@ export function buildReportView(report: Plan | ApplyReport, refused?: string): R
   return view;
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
+export { plural };
 
 /** Compact one-line rendering of an expected/actual value. */
 export function formatValue(value: unknown, max = 200): string {

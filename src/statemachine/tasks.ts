@@ -23,6 +23,7 @@ import type { ObservedState } from "../observe/types";
 import type { PlanMeta } from "../plan/index";
 import { newRunId } from "../plan/run-id";
 import type { Action, ApplyReport, Plan } from "../plan/types";
+import { plural } from "../plural";
 import type { PendingCheck, PendingClients } from "../reconcilers/pending";
 import type { PendingResource, ReconcileOutcome } from "../reconcilers/types";
 import { describeActionError } from "./action-error";
@@ -211,10 +212,6 @@ function parseRunId(value: unknown): string | undefined {
   throw new WorkflowInputError(
     `execution input runId is ${JSON.stringify(value)}: pass an id like 20261128T043000Z-9f2c41ab, or leave it out`,
   );
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /** Plans the changes from the manifests and the observation's stages (Plan and Verify). */
